@@ -1,0 +1,151 @@
+"""Configuration options (oslo.config), named as upstream Mistral names them.
+
+Option names follow Mistral where Mistral has the option, so an existing mistral.conf
+translates line for line. With no config file at all every default below yields the
+embedded single-process service: SQLite in a state directory, the in-process ``fake://``
+transport and a file-based tooz backend.
+"""
+
+import os
+
+from oslo_config import cfg
+
+CONF = cfg.CONF
+
+DEFAULT_STATE_DIR = os.path.join(os.path.expanduser("~"), ".local", "state", "mistral-svc")
+
+default_opts = [
+    cfg.StrOpt(
+        "state_dir",
+        default=os.environ.get("MISTRAL_SVC_STATE_DIR", DEFAULT_STATE_DIR),
+        help="Directory for the embedded default's SQLite database and tooz files.",
+    ),
+    cfg.StrOpt(
+        "host",
+        default=os.uname().nodename,
+        help="Name of this host, used in service membership ids (<host>_<pid>).",
+    ),
+    cfg.IntOpt(
+        "graceful_shutdown_timeout",
+        default=60,
+        help="Seconds a service waits for in-flight work on SIGTERM.",
+    ),
+]
+
+api_opts = [
+    cfg.HostAddressOpt("host", default="127.0.0.1", help="Address the API listens on."),
+    cfg.PortOpt("port", default=8989, help="Port the API listens on."),
+    cfg.IntOpt("api_workers", default=8, help="Threads serving API requests."),
+    cfg.IntOpt(
+        "max_limit", default=1000, help="Largest page a list endpoint returns in one request."
+    ),
+    cfg.IntOpt(
+        "rpc_timeout", default=60, help="Seconds the API waits for an answer from the engine."
+    ),
+]
+
+pecan_opts = [
+    cfg.BoolOpt("auth_enable", default=False, help="Require keystone tokens on the API."),
+    cfg.BoolOpt("debug", default=False, help="Pecan debug mode (never in production)."),
+]
+
+engine_opts = [
+    cfg.StrOpt("topic", default="mistral_engine", help="RPC topic of the engine."),
+    cfg.IntOpt(
+        "execution_field_size_limit_kb",
+        default=1024 * 1024,
+        help="Largest size, in KiB, of an execution's input, output or published data "
+        "(-1 for no limit).",
+    ),
+    cfg.IntOpt("rpc_workers", default=4, help="Threads handling engine RPC messages."),
+]
+
+executor_opts = [
+    cfg.StrOpt("topic", default="mistral_executor", help="RPC topic of executors."),
+    cfg.IntOpt("workers", default=16, help="Actions an executor runs at the same time."),
+]
+
+scheduler_opts = [
+    cfg.FloatOpt(
+        "pickup_job_after", default=60.0, help="Seconds a claimed job's lease lasts."
+    ),
+    cfg.FloatOpt("fixed_delay", default=0.5, help="Seconds between polls of due jobs."),
+    cfg.IntOpt("batch_size", default=100, help="Due jobs claimed per poll."),
+]
+
+cron_trigger_opts = [
+    cfg.BoolOpt("enabled", default=True, help="Fire cron triggers from the scheduler."),
+]
+
+coordination_opts = [
+    cfg.StrOpt(
+        "backend_url",
+        help="tooz backend URL (redis://, memcached://, zookeeper://, file://). "
+        "Unset: a file backend inside state_dir.",
+    ),
+    cfg.FloatOpt("heartbeat_interval", default=5.0, help="Seconds between heartbeats."),
+]
+
+_opt_groups = [
+    (None, default_opts),
+    ("api", api_opts),
+    ("pecan", pecan_opts),
+    ("engine", engine_opts),
+    ("executor", executor_opts),
+    ("scheduler", scheduler_opts),
+    ("cron_trigger", cron_trigger_opts),
+    ("coordination", coordination_opts),
+]
+
+for _group, _opts in _opt_groups:
+    CONF.register_opts(_opts, group=_group)
+
+
+def _register_library_opts():
+    """Register the options oslo.db and oslo.messaging own, so they can be read early.
+
+    ``transport_url`` defaults to the in-process fake transport: with no config file the
+    whole service runs in one process (the embedded default).
+    """
+    import warnings
+
+    # oslo.messaging imports oslo.service, which imports (never patches) eventlet and warns.
+    warnings.filterwarnings("ignore", message=r"(?s).*eventlet is deprecated")
+    from oslo_db import options as db_options
+    from oslo_messaging import transport
+
+    db_options.set_defaults(CONF)
+    CONF.register_opts(transport._transport_opts)
+    CONF.set_default("transport_url", "fake://")
+    CONF.set_default("control_exchange", "mistral")
+
+
+_register_library_opts()
+
+
+def list_opts():
+    """Options for oslo-config-generator (namespace ``mistral_svc``)."""
+    return [(group or "DEFAULT", opts) for group, opts in _opt_groups]
+
+
+def parse_args(argv=None, config_files=None):
+    """Parse the command line and config files into ``CONF``."""
+    CONF(
+        argv if argv is not None else [],
+        project="mistral-svc",
+        default_config_files=config_files,
+    )
+
+
+def database_url():
+    """The database URL in force: the configured one, or SQLite in the state directory."""
+    url = CONF.database.connection
+    if url:
+        return url
+    os.makedirs(CONF.state_dir, exist_ok=True)
+    return "sqlite:///" + os.path.join(CONF.state_dir, "mistral.sqlite")
+
+
+def transport_url():
+    """The RPC transport in force: configured, or the in-process fake transport."""
+    return CONF.transport_url

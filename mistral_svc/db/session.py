@@ -1,0 +1,134 @@
+"""Database sessions through oslo.db's enginefacade, and after-commit hooks.
+
+``transaction()`` opens one short writer transaction (nested calls join it). Work that
+must only happen once the data it depends on is durable — above all RPC casts — is
+queued with ``after_commit()`` and run after COMMIT; on rollback it is dropped. This is
+how "persist before send" holds everywhere without each caller remembering it.
+
+SQLite (the embedded default) allows one writer at a time: writer transactions there
+take a process-wide lock and WAL mode lets readers proceed alongside.
+"""
+
+import contextlib
+import threading
+
+import sqlalchemy as sa
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import enginefacade
+
+_local = threading.local()
+_lock = threading.Lock()
+_state = {"ctx": None, "url": None, "sqlite": False}
+_sqlite_write_lock = threading.RLock()
+
+
+class _Holder:
+    """The per-transaction object enginefacade attaches its session to."""
+
+
+def configure(url, **kwargs):
+    """Point the session factory at ``url`` (idempotent for the same URL)."""
+    with _lock:
+        if _state["ctx"] is not None and _state["url"] == url:
+            return
+        ctx = enginefacade.transaction_context()
+        opts = {"connection": url}
+        is_sqlite = url.startswith("sqlite")
+        if is_sqlite:
+            opts["sqlite_fk"] = False
+        else:
+            opts.update(max_pool_size=kwargs.get("max_pool_size", 20), max_overflow=40,
+                        pool_timeout=30)
+        ctx.configure(**opts)
+        _state.update(ctx=ctx, url=url, sqlite=is_sqlite)
+        if is_sqlite:
+            engine = ctx.writer.get_engine()
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_conn, _record):
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def get_engine():
+    """The SQLAlchemy engine (configure() first)."""
+    return _state["ctx"].writer.get_engine()
+
+
+def is_sqlite():
+    return _state["sqlite"]
+
+
+def dispose():
+    """Drop pooled connections (tests and shutdown)."""
+    with _lock:
+        if _state["ctx"] is not None:
+            try:
+                _state["ctx"].writer.get_engine().dispose()
+            except Exception:  # noqa: BLE001 - best effort on shutdown
+                pass
+        _state.update(ctx=None, url=None)
+
+
+def current_session():
+    """The session of the transaction open in this thread, or None."""
+    stack = getattr(_local, "stack", None)
+    return stack[-1][0] if stack else None
+
+
+@contextlib.contextmanager
+def transaction(read_only=False):
+    """A unit of work. Nested calls join the outer transaction."""
+    stack = getattr(_local, "stack", None)
+    if stack is None:
+        stack = _local.stack = []
+    if stack:
+        yield stack[-1][0]
+        return
+    ctx = _state["ctx"]
+    if ctx is None:
+        raise RuntimeError("database is not configured")
+    hooks = []
+    lock = _sqlite_write_lock if (_state["sqlite"] and not read_only) else None
+    if lock is not None:
+        lock.acquire()
+    try:
+        factory = ctx.reader if read_only else ctx.writer
+        with factory.using(_Holder()) as session:
+            stack.append((session, hooks))
+            try:
+                yield session
+            finally:
+                stack.pop()
+    finally:
+        if lock is not None:
+            lock.release()
+    for hook in hooks:
+        hook()
+
+
+def after_commit(func):
+    """Run ``func`` once the current transaction has committed (at once if none is open)."""
+    stack = getattr(_local, "stack", None)
+    if not stack:
+        func()
+        return
+    stack[-1][1].append(func)
+
+
+def retry_on_deadlock(func):
+    """Retry a whole transaction a bounded number of times on deadlock or lost race."""
+    from oslo_db import api as oslo_db_api
+
+    return oslo_db_api.wrap_db_retry(
+        max_retries=10,
+        retry_on_deadlock=True,
+        retry_interval=0.05,
+        inc_retry_interval=True,
+        max_retry_interval=1,
+        exception_checker=lambda e: isinstance(e, db_exc.DBConnectionError),
+    )(func)
