@@ -56,8 +56,10 @@ class Base(DeclarativeBase):
     """Declarative base with a ``to_dict`` used by the API layer."""
 
     def to_dict(self, fields=None):
+        """Loaded columns as a dict; deferred columns not loaded yet are left out."""
+        unloaded = sa.inspect(self).unloaded
         names = fields or [c.key for c in self.__table__.columns]
-        return {n: getattr(self, n) for n in names}
+        return {n: getattr(self, n) for n in names if n not in unloaded}
 
 
 def _id_col():

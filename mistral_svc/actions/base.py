@@ -1,0 +1,89 @@
+"""The action contract shared by std actions, generated OpenStack actions and plug-ins."""
+
+import dataclasses
+import inspect
+import json
+
+
+@dataclasses.dataclass
+class Result:
+    """An action's outcome: ``data`` on success, ``error`` on failure."""
+
+    data: object = None
+    error: object = None
+    cancel: bool = False
+
+    def is_error(self):
+        return self.error is not None
+
+    def to_dict(self):
+        return {"data": self.data, "error": self.error, "cancel": self.cancel}
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(d.get("data"), d.get("error"), d.get("cancel", False))
+
+
+class ActionError(Exception):
+    """Raised by an action to fail with a message (the task's state_info shows it)."""
+
+
+class Action:
+    """Base of every action. Subclasses take their input as ``__init__`` keyword
+    arguments (that signature is the one ``action-get`` shows) and implement ``run``."""
+
+    #: False for actions completed later through the API (asynchronous actions).
+    is_sync = True
+
+    def run(self, context):
+        raise NotImplementedError
+
+    @classmethod
+    def signature(cls):
+        """The input string the API shows: required params first, then ``name=default``."""
+        return params_string(cls.__init__)
+
+    @classmethod
+    def description(cls):
+        return inspect.getdoc(cls) or ""
+
+
+def params_string(func, skip=("self",)):
+    """Render a callable's parameters like upstream's action inputs: ``a, b=null``."""
+    try:
+        sig = inspect.signature(func)
+    except (TypeError, ValueError):
+        return ""
+    required, optional = [], []
+    for p in sig.parameters.values():
+        if p.name in skip or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        if p.default is p.empty:
+            required.append(p.name)
+        else:
+            optional.append("%s=%s" % (p.name, json.dumps(p.default, default=str)))
+    return ", ".join(required + optional)
+
+
+def check_input(cls, params):
+    """Raise ActionError when ``params`` lack a required or carry an unknown parameter."""
+    sig = inspect.signature(cls.__init__)
+    accepts_any = any(p.kind == p.VAR_KEYWORD for p in sig.parameters.values())
+    names = [n for n in sig.parameters if n != "self"]
+    required = [
+        n for n, p in sig.parameters.items()
+        if n != "self" and p.default is p.empty
+        and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    missing = [n for n in required if n not in params]
+    unknown = [] if accepts_any else [n for n in params if n not in names]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append("missing=%s" % missing)
+        if unknown:
+            parts.append("unexpected=%s" % unknown)
+        raise ActionError(
+            "Invalid input [name=%s, class=%s, %s]"
+            % (getattr(cls, "action_name", cls.__name__), cls.__name__, ", ".join(parts))
+        )

@@ -1,0 +1,126 @@
+"""/v2/executions: start, watch, steer and delete workflow executions."""
+
+from pecan import rest
+from wsme import types as wtypes
+
+from mistral_svc import exceptions as exc
+from mistral_svc.api import rest_utils
+from mistral_svc.api.controllers.v2 import resources, tasks as tasks_ctrl
+from mistral_svc.db import api as db_api, models
+from mistral_svc.rpc import clients
+from mistral_svc.services import executions as ex_service
+from mistral_svc.workflow import states
+
+
+def execution_resource(row, fields=None, with_output=True):
+    data = row.to_dict()
+    names = set(fields or resources.Execution._wsme_attr_names())
+    if "input" in names:
+        data["input"] = row.input
+    if "output" in names and with_output:
+        data["output"] = row.output
+    elif "output" in data:
+        del data["output"]
+    return resources.Execution.from_dict(data, fields)
+
+
+def _ctx():
+    return {"project_id": None}
+
+
+class ExecutionsController(rest.RestController):
+    """Workflow executions."""
+
+    tasks = tasks_ctrl.ExecutionTasksController()
+
+    @rest_utils.wsexpose(resources.Execution, wtypes.text)
+    def get_one(self, id):
+        return execution_resource(db_api.get(models.WorkflowExecution, id))
+
+    @rest_utils.wsexpose(resources.Execution, body=resources.Execution, status_code=201)
+    def post(self, body):
+        data = body.to_dict()
+        params = data.get("params") or {}
+        if not isinstance(params, dict):
+            raise exc.InputError("params must be a JSON object")
+        wf_input = data.get("input") or {}
+        if data.get("source_execution_id"):
+            source = db_api.get(models.WorkflowExecution, data["source_execution_id"])
+            wf_identifier = source.workflow_id
+            wf_input = wf_input or source.input or {}
+            params = params or source.params or {}
+            namespace = source.workflow_namespace
+        else:
+            wf_identifier = data.get("workflow_id") or data.get("workflow_name")
+            namespace = data.get("workflow_namespace") or ""
+            if not wf_identifier:
+                raise exc.InputError(
+                    "Workflow ID or workflow name must be provided. Workflow ID is "
+                    "recommended.")
+        result = clients.EngineClient().start_workflow(
+            _ctx(), wf_identifier, namespace, wf_input, data.get("description") or "", params
+        )
+        return execution_resource(db_api.get(models.WorkflowExecution, result["id"]))
+
+    @rest_utils.wsexpose(resources.Execution, wtypes.text, body=resources.Execution)
+    def put(self, id, body):
+        data = body.to_dict()
+        wf_ex = db_api.get(models.WorkflowExecution, id)
+        new_state = data.get("state")
+        if new_state is not None and new_state not in states.ALL:
+            raise exc.InputError("Unknown state %r" % new_state)
+        if "description" in data and data["description"] is not None and not new_state:
+            db_api.update(wf_ex, {"description": data["description"]})
+        env = (data.get("params") or {}).get("env")
+        engine = clients.EngineClient()
+        if new_state == states.PAUSED:
+            engine.pause_workflow(_ctx(), id)
+        elif new_state == states.RUNNING:
+            engine.resume_workflow(_ctx(), id, env=env)
+        elif new_state in (states.SUCCESS, states.ERROR, states.CANCELLED):
+            engine.stop_workflow(_ctx(), id, new_state, data.get("state_info"))
+        elif new_state is not None:
+            raise exc.InputError("Can't change an execution's state to %s" % new_state)
+        elif env is not None:
+            ex_service.update_env(id, env)
+        elif "description" not in data:
+            raise exc.InputError(
+                "Nothing to update: give state, description or params.env")
+        return execution_resource(db_api.get(models.WorkflowExecution, id))
+
+    @rest_utils.wsexpose(None, wtypes.text, bool, status_code=204)
+    def delete(self, id, force=False):
+        ex_service.delete(id, force=force)
+
+    @rest_utils.wsexpose(resources.Executions, wtypes.text, int, wtypes.text, wtypes.text,
+                         [wtypes.text],
+              wtypes.text, wtypes.text, wtypes.text, wtypes.text, [wtypes.text], wtypes.text,
+              wtypes.text, wtypes.text, wtypes.text, wtypes.text, wtypes.text, wtypes.text,
+              wtypes.text, wtypes.text, bool, wtypes.text, bool, wtypes.text)
+    def get_all(self, marker=None, limit=None, sort_keys="created_at", sort_dirs="asc",
+                fields=None, workflow_name=None, workflow_id=None, description=None,
+                params=None, tags=None, task_execution_id=None, root_execution_id=None,
+                state=None, state_info=None, input=None, output=None, created_at=None,
+                updated_at=None, include_output=False, project_id=None, all_projects=False,
+                nulls=None):
+        limit, keys, dirs = rest_utils.list_args(limit, sort_keys, sort_dirs)
+        fields = rest_utils.parse_fields(fields)
+        filters = rest_utils.filters_from(
+            workflow_name=workflow_name, workflow_id=workflow_id, description=description,
+            task_execution_id=task_execution_id, root_execution_id=root_execution_id,
+            state=state, state_info=state_info, created_at=created_at, updated_at=updated_at,
+            project_id=project_id,
+        )
+        for name in (nulls or "").split(","):
+            if name.strip():
+                filters[name.strip()] = ("eq", None)
+        undefer = ["input"] + (["output"] if include_output else [])
+        rows = db_api.list_(models.WorkflowExecution, filters, limit, marker, keys, dirs,
+                            tags=tags, undefer=undefer)
+        return resources.Executions(
+            executions=[execution_resource(r, fields, with_output=include_output)
+                        for r in rows],
+            next=rest_utils.next_link("executions", rows, limit, {
+                "sort_keys": ",".join(keys), "sort_dirs": ",".join(dirs),
+                "fields": ",".join(fields) if fields else None}),
+        )

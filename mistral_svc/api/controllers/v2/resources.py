@@ -1,0 +1,166 @@
+"""The v2 resources, with the field names of Mistral's API reference."""
+
+import wsme
+from wsme import types as wtypes
+
+from mistral_svc.api.controllers.v2.types import jsontype
+from mistral_svc.engine.runtime import fmt_date
+
+
+class Resource(wtypes.Base):
+    """Base of all resources: built from a dict or a DB row, trimmed to ``fields``."""
+
+    _db_fields = ()
+
+    @classmethod
+    def from_dict(cls, data, fields=None):
+        obj = cls()
+        for name in cls._wsme_attr_names():
+            if fields and name not in fields:
+                continue
+            if name in data:
+                value = data[name]
+                if name in ("created_at", "updated_at", "started_at", "finished_at",
+                            "next_execution_time", "first_execution_time"):
+                    value = fmt_date(value) if value is not None and not isinstance(
+                        value, str) else value
+                setattr(obj, name, value)
+        return obj
+
+    @classmethod
+    def _wsme_attr_names(cls):
+        return [a.name for a in wsme.types.list_attributes(cls)]
+
+    def to_dict(self):
+        out = {}
+        for name in self._wsme_attr_names():
+            value = getattr(self, name)
+            if value is not wsme.Unset:
+                out[name] = value
+        return out
+
+
+class ResourceList(Resource):
+    """A page of resources and the link to the next page."""
+
+    next = wtypes.text
+
+
+class Link(Resource):
+    href = wtypes.text
+    target = wtypes.text
+    rel = wtypes.text
+
+
+class Version(Resource):
+    id = wtypes.text
+    status = wtypes.text
+    links = [Link]
+
+
+class Versions(Resource):
+    versions = [Version]
+
+
+class Workflow(Resource):
+    id = wtypes.text
+    name = wtypes.text
+    namespace = wtypes.text
+    input = wtypes.text
+    interface = jsontype
+    definition = wtypes.text
+    checksum = wtypes.text
+    tags = [wtypes.text]
+    scope = wtypes.Enum(wtypes.text, "private", "public")
+    project_id = wtypes.text
+    created_at = wtypes.text
+    updated_at = wtypes.text
+
+
+class Workflows(ResourceList):
+    workflows = [Workflow]
+
+
+class Execution(Resource):
+    id = wtypes.text
+    workflow_id = wtypes.text
+    workflow_name = wtypes.text
+    workflow_namespace = wtypes.text
+    description = wtypes.text
+    tags = [wtypes.text]
+    params = jsontype
+    task_execution_id = wtypes.text
+    root_execution_id = wtypes.text
+    source_execution_id = wtypes.text
+    state = wtypes.text
+    state_info = wtypes.text
+    input = jsontype
+    output = jsontype
+    created_at = wtypes.text
+    updated_at = wtypes.text
+    project_id = wsme.wsattr(wtypes.text, readonly=True)
+
+
+class Executions(ResourceList):
+    executions = [Execution]
+
+
+class Task(Resource):
+    id = wtypes.text
+    name = wtypes.text
+    type = wtypes.text
+    workflow_name = wtypes.text
+    workflow_namespace = wtypes.text
+    workflow_id = wtypes.text
+    workflow_execution_id = wtypes.text
+    tags = [wtypes.text]
+    state = wtypes.text
+    state_info = wtypes.text
+    result = wtypes.text
+    published = jsontype
+    runtime_context = jsontype
+    processed = bool
+    reset = bool
+    env = jsontype
+    created_at = wtypes.text
+    updated_at = wtypes.text
+    started_at = wtypes.text
+    finished_at = wtypes.text
+    project_id = wsme.wsattr(wtypes.text, readonly=True)
+
+
+class Tasks(ResourceList):
+    tasks = [Task]
+
+
+class ActionExecution(Resource):
+    id = wtypes.text
+    workflow_name = wtypes.text
+    workflow_namespace = wtypes.text
+    task_name = wtypes.text
+    task_execution_id = wtypes.text
+    state = wtypes.text
+    state_info = wtypes.text
+    tags = [wtypes.text]
+    name = wtypes.text
+    description = wtypes.text
+    accepted = bool
+    input = jsontype
+    output = jsontype
+    params = jsontype
+    created_at = wtypes.text
+    updated_at = wtypes.text
+    project_id = wsme.wsattr(wtypes.text, readonly=True)
+
+
+class ActionExecutions(ResourceList):
+    action_executions = [ActionExecution]
+
+
+class Service(Resource):
+    name = wtypes.text
+    type = wtypes.text
+
+
+class Services(Resource):
+    services = [Service]

@@ -1,0 +1,79 @@
+"""/v2/tasks and /v2/executions/{id}/tasks."""
+
+import json
+
+from pecan import rest
+from wsme import types as wtypes
+
+from mistral_svc.api import rest_utils
+from mistral_svc.api.controllers.v2 import action_executions as ae_ctrl, resources
+from mistral_svc.db import api as db_api, models
+from mistral_svc.engine.runtime import task_result
+
+
+def task_resource(row, fields=None, with_result=True):
+    data = row.to_dict()
+    names = set(fields or resources.Task._wsme_attr_names())
+    if "published" in names:
+        data["published"] = row.published or {}
+    if "result" in names and with_result:
+        data["result"] = json.dumps(task_result(row))
+    data["reset"] = False
+    return resources.Task.from_dict(data, fields)
+
+
+def list_tasks(filters, marker, limit, sort_keys, sort_dirs, fields):
+    limit, keys, dirs = rest_utils.list_args(limit, sort_keys, sort_dirs)
+    fields = rest_utils.parse_fields(fields)
+    rows = db_api.list_(models.TaskExecution, filters, limit, marker, keys, dirs,
+                        undefer=("published",))
+    # Results cost a query per task: lists carry them only when asked for.
+    with_result = bool(fields and "result" in fields)
+    return resources.Tasks(
+        tasks=[task_resource(r, fields, with_result) for r in rows],
+        next=rest_utils.next_link("tasks", rows, limit, {
+            "sort_keys": ",".join(keys), "sort_dirs": ",".join(dirs),
+            "fields": ",".join(fields) if fields else None}),
+    )
+
+
+_LIST_ARGS = (wtypes.text, int, wtypes.text, wtypes.text, [wtypes.text], wtypes.text,
+              wtypes.text, wtypes.text, wtypes.text, wtypes.text, wtypes.text, wtypes.text,
+              wtypes.text, wtypes.text)
+
+
+class TasksController(rest.RestController):
+    """Task executions."""
+
+    action_executions = ae_ctrl.TaskActionExecutionsController()
+
+    @rest_utils.wsexpose(resources.Task, wtypes.text)
+    def get_one(self, id):
+        return task_resource(db_api.get(models.TaskExecution, id))
+
+    @rest_utils.wsexpose(resources.Tasks, *_LIST_ARGS)
+    def get_all(self, marker=None, limit=None, sort_keys="created_at", sort_dirs="asc",
+                fields=None, name=None, workflow_name=None, workflow_id=None,
+                workflow_execution_id=None, state=None, state_info=None, created_at=None,
+                updated_at=None, project_id=None):
+        filters = rest_utils.filters_from(
+            name=name, workflow_name=workflow_name, workflow_id=workflow_id,
+            workflow_execution_id=workflow_execution_id, state=state, state_info=state_info,
+            created_at=created_at, updated_at=updated_at, project_id=project_id)
+        return list_tasks(filters, marker, limit, sort_keys, sort_dirs, fields)
+
+
+class ExecutionTasksController(rest.RestController):
+    """Tasks of one execution."""
+
+    @rest_utils.wsexpose(resources.Tasks, wtypes.text, *_LIST_ARGS)
+    def get_all(self, workflow_execution_id, marker=None, limit=None, sort_keys="created_at",
+                sort_dirs="asc", fields=None, name=None, workflow_name=None, workflow_id=None,
+                _wf_ex_id=None, state=None, state_info=None, created_at=None,
+                updated_at=None, project_id=None):
+        db_api.get(models.WorkflowExecution, workflow_execution_id)
+        filters = rest_utils.filters_from(
+            name=name, workflow_name=workflow_name, workflow_id=workflow_id,
+            workflow_execution_id=workflow_execution_id, state=state, state_info=state_info,
+            created_at=created_at, updated_at=updated_at, project_id=project_id)
+        return list_tasks(filters, marker, limit, sort_keys, sort_dirs, fields)

@@ -1,0 +1,179 @@
+"""Shared API plumbing: error mapping, list parameters, pagination links."""
+
+import functools
+import inspect
+import json
+import logging
+import urllib.parse
+
+import pecan
+import webob
+import wsme
+import wsme.rest.json
+import wsmeext.pecan
+from oslo_db import exception as db_exc
+
+from mistral_svc import config, exceptions as exc
+from mistral_svc.lang import DSLError
+from mistral_svc.workflow import states
+
+CONF = config.CONF
+LOG = logging.getLogger(__name__)
+
+
+def _status_and_message(e):
+    """Map an exception to (HTTP status, message a client may see)."""
+    if isinstance(e, exc.MistralError):
+        return e.http_code, e.message
+    if isinstance(e, DSLError):
+        return 400, str(e)
+    if isinstance(e, states.InvalidStateTransition):
+        return 400, str(e)
+    if isinstance(e, db_exc.DBDuplicateEntry):
+        return 409, "Duplicate entry"
+    if isinstance(e, (db_exc.DBConnectionError,)):
+        return 503, "The database is unavailable, try again later"
+    if e.__class__.__name__ in ("MessagingTimeout", "MessageDeliveryFailure"):
+        return 503, "The engine did not answer in time, try again later"
+    if isinstance(e, wsme.exc.ClientSideError):
+        return e.code, e.faultstring
+    LOG.exception("unexpected error in the API")
+    return 500, "Internal server error"
+
+
+def _guard(func):
+    """Every error becomes a ClientSideError with the right status and a message safe
+    to show, so WSME never renders an internal exception's text."""
+
+    @functools.wraps(func)
+    def guarded(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except wsme.exc.ClientSideError:
+            raise
+        except Exception as e:  # noqa: BLE001 - every error gets a clean response
+            code, msg = _status_and_message(e)
+            raise wsme.exc.ClientSideError(msg, status_code=code)
+
+    return guarded
+
+
+def wsexpose(*args, **kwargs):
+    """``wsmeext.pecan.wsexpose`` whose errors are mapped by ``_guard``.
+
+    WSME and pecan read the exposed function's argument list: the guard carries the
+    original signature for them, and it is removed again from WSME's own wrapper (which
+    copies attributes) because pecan routes that wrapper by its real (*args) shape.
+    """
+    expose = wsmeext.pecan.wsexpose(*args, **kwargs)
+
+    def decorate(func):
+        guarded = _guard(func)
+        guarded.__signature__ = inspect.signature(func)
+        exposed = expose(guarded)
+        exposed.__dict__.pop("__signature__", None)
+        return exposed
+
+    return decorate
+
+
+def wrap_pecan(func):
+    """For plain pecan methods: errors become a JSON body ``{"faultstring": ...}``."""
+
+    @functools.wraps(func)
+    def wrapped(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except webob.exc.HTTPException:
+            raise
+        except Exception as e:  # noqa: BLE001 - every error gets a clean response
+            code, msg = _status_and_message(e)
+            return json_response({"faultcode": "Client" if code < 500 else "Server",
+                                  "faultstring": msg, "debuginfo": None}, status=code)
+
+    return wrapped
+
+
+def json_response(body, status=200):
+    return webob.Response(
+        status=status,
+        content_type="application/json",
+        charset="UTF-8",
+        body=json.dumps(body).encode("utf-8"),
+    )
+
+
+def to_json(resource):
+    """A WSME resource as the JSON-ready dict WSME itself would send."""
+    return wsme.rest.json.tojson(type(resource), resource)
+
+
+def request_text():
+    """The raw request body as text (definitions arrive as text/plain)."""
+    body = pecan.request.body
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise exc.InputError("the request body is not valid UTF-8")
+
+
+def parse_fields(fields):
+    if not fields:
+        return None
+    names = [f.strip() for f in fields if f.strip()]
+    if "id" not in names:
+        names.append("id")
+    return names
+
+
+def list_args(limit, sort_keys, sort_dirs):
+    """Validate pagination arguments; returns (limit, sort_keys, sort_dirs)."""
+    if limit is not None and limit <= 0:
+        raise exc.InputError("Limit must be positive.")
+    max_limit = CONF.api.max_limit
+    limit = min(limit, max_limit) if limit else None
+    keys = [k.strip() for k in (sort_keys or "created_at").split(",") if k.strip()]
+    dirs = [d.strip() for d in (sort_dirs or "asc").split(",") if d.strip()]
+    for d in dirs:
+        if d not in ("asc", "desc"):
+            raise exc.InputError("Unknown sort direction, must be 'desc' or 'asc'.")
+    if len(dirs) > len(keys):
+        raise exc.InputError("Length of sort_keys must be equal or greater than sort_dirs.")
+    dirs += [dirs[-1] if dirs else "asc"] * (len(keys) - len(dirs))
+    return limit, keys, dirs
+
+
+_FILTER_OPS = ("eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "has")
+
+
+def parse_filter(value):
+    """Mistral's filter syntax: ``op:value`` (``in:a,b``), or a plain value for ``eq``."""
+    if value is None:
+        return None
+    if isinstance(value, str) and ":" in value:
+        op, _, rest = value.partition(":")
+        if op in _FILTER_OPS:
+            if op in ("in", "nin"):
+                return op, [v for v in rest.split(",")]
+            return op, rest
+    return "eq", value
+
+
+def filters_from(**kwargs):
+    out = {}
+    for k, v in kwargs.items():
+        if v is None or v == "":
+            continue
+        out[k] = parse_filter(v)
+    return out
+
+
+def next_link(resource_path, rows, limit, marker_params):
+    """The ``next`` URL of a page, or None when this page is the last."""
+    if not limit or len(rows) < limit:
+        return None
+    params = dict(marker_params)
+    params["marker"] = rows[-1].id
+    params["limit"] = limit
+    query = urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})
+    return "%s/v2/%s?%s" % (pecan.request.application_url, resource_path, query)

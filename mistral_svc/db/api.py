@@ -1,0 +1,251 @@
+"""Repository functions: the only place that builds queries.
+
+Every function runs inside the caller's transaction when one is open (see
+``session.transaction``), else in a short one of its own.
+"""
+
+import sqlalchemy as sa
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import utils as db_utils
+
+from mistral_svc import exceptions as exc
+from mistral_svc.db import models, session as db_session
+from mistral_svc.workflow import states
+
+transaction = db_session.transaction
+
+_OPS = {
+    "eq": lambda c, v: c == v if v is not None else c.is_(None),
+    "neq": lambda c, v: c != v if v is not None else c.isnot(None),
+    "gt": lambda c, v: c > v,
+    "gte": lambda c, v: c >= v,
+    "lt": lambda c, v: c < v,
+    "lte": lambda c, v: c <= v,
+    "in": lambda c, v: c.in_(v),
+    "nin": lambda c, v: ~c.in_(v),
+    "has": lambda c, v: c.like("%%%s%%" % v),
+}
+
+
+def _apply_filters(query, model, filters):
+    for key, cond in (filters or {}).items():
+        column = getattr(model, key, None)
+        if column is None:
+            raise exc.InputError("unknown filter field %r" % key)
+        op, value = cond if isinstance(cond, tuple) else ("eq", cond)
+        query = query.filter(_OPS[op](column, value))
+    return query
+
+
+def _tags_filter(rows, tags):
+    if not tags:
+        return rows
+    want = set(tags)
+    return [r for r in rows if want.issubset(set(r.tags or []))]
+
+
+def get(model, id, for_update=False):
+    """The row of ``model`` with ``id``, or NotFound.
+
+    Outside a caller's transaction every column is loaded, since the row is used
+    detached (API responses); inside one, large columns load on first access.
+    """
+    detached = db_session.current_session() is None
+    with transaction(read_only=detached and not for_update) as s:
+        q = s.query(model).filter(model.id == id)
+        if detached:
+            q = q.options(sa.orm.undefer("*"))
+        if for_update:
+            q = q.with_for_update()
+        row = q.first()
+        if row is None:
+            raise exc.NotFound("%s not found [id=%s]" % (_label(model), id))
+        return row
+
+
+def find(model, **filters):
+    """The first row matching equality ``filters``, or None."""
+    with transaction() as s:
+        return s.query(model).filter_by(**filters).first()
+
+
+def get_by_name(model, name, namespace="", project_id=None):
+    """A definition by name, preferring ``namespace`` then the default namespace."""
+    detached = db_session.current_session() is None
+    with transaction(read_only=detached) as s:
+        q = s.query(model).filter(model.name == name)
+        if detached:
+            q = q.options(sa.orm.undefer("*"))
+        if hasattr(model, "namespace"):
+            q = q.filter(model.namespace.in_({namespace or "", ""}))
+            rows = q.all()
+            rows.sort(key=lambda r: r.namespace != (namespace or ""))
+            row = rows[0] if rows else None
+        else:
+            row = q.first()
+        if row is None:
+            raise exc.NotFound(
+                "%s not found [name=%s%s]" % (
+                    _label(model), name, ", namespace=%s" % namespace if namespace else "")
+            )
+        return row
+
+
+def get_by_id_or_name(model, identifier, namespace=""):
+    """Look ``identifier`` up as an id first (UUID-shaped), then as a name."""
+    if _looks_like_uuid(identifier):
+        try:
+            return get(model, identifier)
+        except exc.NotFound:
+            pass
+    return get_by_name(model, identifier, namespace)
+
+
+def _looks_like_uuid(value):
+    return isinstance(value, str) and len(value) == 36 and value.count("-") == 4
+
+
+def _label(model):
+    return {
+        models.WorkflowDefinition: "Workflow",
+        models.Workbook: "Workbook",
+        models.ActionDefinition: "Action",
+        models.WorkflowExecution: "Execution",
+        models.TaskExecution: "Task execution",
+        models.ActionExecution: "Action execution",
+        models.Environment: "Environment",
+        models.CronTrigger: "Cron trigger",
+        models.EventTrigger: "Event trigger",
+        models.ResourceMember: "Member",
+    }.get(model, model.__name__)
+
+
+def list_(model, filters=None, limit=None, marker=None, sort_keys=None, sort_dirs=None,
+          tags=None, undefer=()):
+    """Rows of ``model`` matching ``filters``, sorted and paginated in SQL.
+
+    ``marker`` is the id of the last row of the previous page.
+    """
+    sort_keys = list(sort_keys or ["created_at"])
+    sort_dirs = list(sort_dirs or ["asc"] * len(sort_keys))
+    for k in sort_keys:
+        if not hasattr(model, k):
+            raise exc.InputError("unknown sort key %r" % k)
+    if "id" not in sort_keys:
+        sort_keys.append("id")
+        sort_dirs.append(sort_dirs[0] if sort_dirs else "asc")
+    with transaction(read_only=True) as s:
+        q = _apply_filters(s.query(model), model, filters)
+        for col in undefer:
+            q = q.options(sa.orm.undefer(getattr(model, col)))
+        marker_row = None
+        if marker:
+            marker_row = s.query(model).filter(model.id == marker).first()
+            if marker_row is None:
+                raise exc.InputError("marker %s does not exist" % marker)
+        try:
+            q = db_utils.paginate_query(q, model, None if tags else limit, sort_keys,
+                                        marker=marker_row, sort_dirs=sort_dirs)
+        except db_utils.InvalidSortKey as e:
+            raise exc.InputError(str(e))
+        rows = q.all()
+        if tags:
+            rows = _tags_filter(rows, tags)[: limit or None]
+        return rows
+
+
+def create(model, values):
+    """Insert a row; a duplicate unique key becomes Conflict (409)."""
+    try:
+        with transaction() as s:
+            row = model(**values)
+            s.add(row)
+            s.flush()
+            return row
+    except db_exc.DBDuplicateEntry:
+        raise exc.Conflict(
+            "Duplicate entry for %s: %s" % (
+                _label(model), values.get("name") or values.get("member_id") or values.get(
+                    "id"))
+        )
+
+
+def update(row, values):
+    with transaction() as s:
+        for k, v in values.items():
+            setattr(row, k, v)
+        s.add(row)
+        s.flush()
+        return row
+
+
+def delete(row):
+    with transaction() as s:
+        s.delete(row)
+
+
+# --- execution-specific queries ------------------------------------------------------------
+
+
+def lock_workflow_execution(wf_ex_id):
+    """The workflow execution row, locked for the rest of the transaction.
+
+    Every handler that changes an execution takes this lock first, so work on one
+    execution is serialised while different executions proceed in parallel.
+    """
+    return get(models.WorkflowExecution, wf_ex_id, for_update=True)
+
+
+def count_incomplete_tasks(wf_ex_id):
+    with transaction() as s:
+        return (
+            s.query(sa.func.count(models.TaskExecution.id))
+            .filter(models.TaskExecution.workflow_execution_id == wf_ex_id)
+            .filter(models.TaskExecution.state.notin_(states.COMPLETED))
+            .scalar()
+        )
+
+
+def count_unhandled_errors(wf_ex_id):
+    with transaction() as s:
+        return (
+            s.query(sa.func.count(models.TaskExecution.id))
+            .filter(models.TaskExecution.workflow_execution_id == wf_ex_id)
+            .filter(models.TaskExecution.state == states.ERROR)
+            .filter(models.TaskExecution.error_handled.is_(False))
+            .scalar()
+        )
+
+
+def task_executions(wf_ex_id, name=None, states_in=None, undefer=()):
+    with transaction() as s:
+        q = s.query(models.TaskExecution).filter(
+            models.TaskExecution.workflow_execution_id == wf_ex_id
+        )
+        if name is not None:
+            q = q.filter(models.TaskExecution.name == name)
+        if states_in:
+            q = q.filter(models.TaskExecution.state.in_(states_in))
+        for col in undefer:
+            q = q.options(sa.orm.undefer(getattr(models.TaskExecution, col)))
+        return q.order_by(models.TaskExecution.created_at).all()
+
+
+def action_executions(task_ex_id, undefer=()):
+    with transaction() as s:
+        q = s.query(models.ActionExecution).filter(
+            models.ActionExecution.task_execution_id == task_ex_id
+        )
+        for col in undefer:
+            q = q.options(sa.orm.undefer(getattr(models.ActionExecution, col)))
+        return q.order_by(models.ActionExecution.created_at).all()
+
+
+def child_workflow_executions(task_ex_id):
+    with transaction() as s:
+        return (
+            s.query(models.WorkflowExecution)
+            .filter(models.WorkflowExecution.task_execution_id == task_ex_id)
+            .order_by(models.WorkflowExecution.created_at)
+            .all()
+        )

@@ -1,0 +1,102 @@
+"""The engine's RPC endpoint and service.
+
+Each handler is one short transaction that locks the workflow execution it changes, is
+retried on deadlock, and is idempotent: a duplicate result or replayed cast finds the
+work already done and changes nothing.
+"""
+
+import logging
+
+from mistral_svc import config, exceptions as exc
+from mistral_svc.db import api as db_api, session as db_session
+from mistral_svc.engine import actions, workflows
+from mistral_svc.rpc import transport
+from mistral_svc.workflow import states
+
+CONF = config.CONF
+LOG = logging.getLogger(__name__)
+
+
+def _guard(func):
+    """Translate internal errors into API-level ones so they cross RPC cleanly."""
+
+    def wrapper(self, ctx, **kwargs):
+        try:
+            return db_session.retry_on_deadlock(func)(self, ctx, **kwargs)
+        except exc.MistralError:
+            raise
+        except states.InvalidStateTransition as e:
+            raise exc.InvalidStateChange(str(e))
+        except Exception as e:  # noqa: BLE001 - never leak a traceback to the caller
+            LOG.exception("engine handler %s failed", func.__name__)
+            raise exc.EngineError("%s: %s" % (type(e).__name__, e))
+
+    wrapper.__name__ = func.__name__
+    return wrapper
+
+
+class EngineEndpoint:
+    """RPC methods of the engine (topic ``[engine] topic``)."""
+
+    @_guard
+    def start_workflow(self, ctx, wf_identifier, wf_namespace="", wf_input=None,
+                       description="", params=None):
+        with db_api.transaction() as session:
+            wf_ex = workflows.start(session, wf_identifier, wf_namespace, wf_input,
+                                    description, params, project_id=ctx.get("project_id"))
+            return {"id": wf_ex.id, "state": wf_ex.state}
+
+    @_guard
+    def on_action_complete(self, ctx, action_ex_id, result):
+        actions.on_action_complete(action_ex_id, result)
+
+    @_guard
+    def process_job(self, ctx, func_name, func_args):
+        handler = JOB_HANDLERS.get(func_name)
+        if handler is None:
+            LOG.error("no handler for scheduled job %s", func_name)
+            return
+        handler(**(func_args or {}))
+
+    @_guard
+    def pause_workflow(self, ctx, wf_ex_id):
+        with db_api.transaction() as session:
+            return {"id": workflows.pause(session, wf_ex_id).id}
+
+    @_guard
+    def resume_workflow(self, ctx, wf_ex_id, env=None):
+        with db_api.transaction() as session:
+            return {"id": workflows.resume(session, wf_ex_id, env).id}
+
+    @_guard
+    def stop_workflow(self, ctx, wf_ex_id, state, message=None):
+        with db_api.transaction() as session:
+            return {"id": workflows.stop(session, wf_ex_id, state, message).id}
+
+
+# Handlers of due jobs, by name; modules that schedule delayed work register here.
+JOB_HANDLERS = {}
+
+
+def job_handler(name):
+    """Register ``func(**func_args)`` as the handler of due jobs called ``name``."""
+
+    def register(func):
+        JOB_HANDLERS[name] = func
+        return func
+
+    return register
+
+
+class EngineService:
+    """Owns the engine's RPC server."""
+
+    def __init__(self):
+        self._server = transport.make_server(CONF.engine.topic, [EngineEndpoint()], "engine")
+
+    def start(self):
+        self._server.start()
+
+    def stop(self, graceful=True):
+        self._server.stop()
+        self._server.wait()

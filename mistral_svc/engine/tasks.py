@@ -1,0 +1,270 @@
+"""Task executions: start them (joins, with-items), complete them, follow transitions.
+
+Every function here runs inside a transaction that holds the lock of the task's
+workflow execution; the decisions come from ``mistral_svc.workflow``.
+"""
+
+import hashlib
+
+from mistral_svc import exceptions as exc, expressions
+from mistral_svc.db import models, session as db_session
+from mistral_svc.engine import actions as engine_actions
+from mistral_svc.engine.runtime import EngineRuntime
+from mistral_svc.lang import spec as lang_spec
+from mistral_svc.workflow import commands, controller, direct, states, with_items
+
+
+class TaskFailure(Exception):
+    """A task cannot go on; its message becomes the task's state_info."""
+
+
+def data_context(wf_ex, task_ex):
+    """The ``$`` of a task's expressions: workflow input and vars, then what its
+    predecessors published. A shallow merge: nothing is deep-copied."""
+    ctx = dict(wf_ex.context or {})
+    if task_ex.in_context:
+        ctx.update(task_ex.in_context)
+    return ctx
+
+
+def evaluate(data, ctx, runtime):
+    try:
+        return expressions.evaluate_recursively(data, ctx, runtime)
+    except expressions.ExpressionError as e:
+        raise TaskFailure(str(e))
+
+
+def _join_key(wf_ex_id, task_name):
+    digest = hashlib.sha1(task_name.encode("utf-8")).hexdigest()
+    return "%s:%s" % (wf_ex_id, digest)
+
+
+def _new_task_ex(wf_ex, task_spec, in_ctx, triggered_by, state, unique_key=None):
+    task_ex = models.TaskExecution(
+        id=models.new_id(),
+        name=task_spec.name,
+        workflow_execution_id=wf_ex.id,
+        workflow_name=wf_ex.workflow_name,
+        workflow_namespace=wf_ex.workflow_namespace,
+        workflow_id=wf_ex.workflow_id,
+        type=task_spec.type,
+        state=state,
+        in_context=in_ctx or {},
+        published={},
+        runtime_context={"triggered_by": triggered_by},
+        processed=False,
+        error_handled=False,
+        unique_key=unique_key,
+        project_id=wf_ex.project_id,
+        created_at=models.utcnow(),
+        started_at=models.utcnow() if state == states.RUNNING else None,
+    )
+    return task_ex
+
+
+def run(wf_ex, wf_spec, cmd, session):
+    """Apply a RunTask command: create the task (or arrive at its join) and start it."""
+    task_spec = wf_spec.task(cmd.name)
+    if cmd.join:
+        return _arrive_at_join(wf_ex, wf_spec, cmd, session)
+    task_ex = _new_task_ex(wf_ex, task_spec, cmd.ctx, cmd.triggered_by, states.RUNNING)
+    session.add(task_ex)
+    start(wf_ex, wf_spec, task_ex, session)
+    return task_ex
+
+
+def _arrive_at_join(wf_ex, wf_spec, cmd, session):
+    key = _join_key(wf_ex.id, cmd.name)
+    task_ex = session.query(models.TaskExecution).filter_by(unique_key=key).first()
+    if task_ex is None:
+        task_ex = _new_task_ex(wf_ex, wf_spec.task(cmd.name), {}, [], states.WAITING,
+                               unique_key=key)
+        session.add(task_ex)
+    if task_ex.state != states.WAITING:
+        return task_ex  # already fired: a late branch of a partial join changes nothing
+    rc = dict(task_ex.runtime_context or {})
+    arrived = list(rc.get("arrived") or [])
+    source = cmd.triggered_by[0]["task_name"] if cmd.triggered_by else None
+    if source in arrived:
+        return task_ex
+    arrived.append(source)
+    rc["arrived"] = arrived
+    rc["triggered_by"] = list(rc.get("triggered_by") or []) + cmd.triggered_by
+    task_ex.runtime_context = rc
+    if cmd.ctx:
+        task_ex.in_context = dict(task_ex.in_context or {}, **cmd.ctx)
+    if direct.join_satisfied(wf_spec, cmd.name, len(arrived)):
+        task_ex.state = states.RUNNING
+        task_ex.started_at = models.utcnow()
+        start(wf_ex, wf_spec, task_ex, session)
+    return task_ex
+
+
+def start(wf_ex, wf_spec, task_ex, session):
+    """Start a RUNNING task: evaluate its input and dispatch its action(s)."""
+    task_spec = wf_spec.task(task_ex.name)
+    ctx = data_context(wf_ex, task_ex)
+    runtime = EngineRuntime(wf_ex, task_ex)
+    try:
+        if task_spec.type == lang_spec.TASK_TYPE_WORKFLOW:
+            raise TaskFailure("sub-workflow tasks are not supported yet")
+        action_name = task_spec.action
+        if action_name.startswith(("<%", "{{")):
+            action_name = evaluate(action_name, ctx, runtime)
+        cls = engine_actions.resolve(action_name, wf_ex.workflow_namespace)
+        if task_spec.with_items:
+            return _start_with_items(wf_ex, wf_spec, task_ex, action_name, cls, ctx,
+                                     runtime, session)
+        params = evaluate(task_spec.input, ctx, runtime)
+        engine_actions.validate_input(action_name, cls, params)
+    except (TaskFailure, exc.InputError) as e:
+        return complete(wf_ex, wf_spec, task_ex, states.ERROR, session, state_info=str(e))
+    action_ex = engine_actions.new_action_execution(wf_ex, task_ex, action_name, params)
+    session.add(action_ex)
+    engine_actions.dispatch(action_ex, safe_rerun=bool(task_spec.get("safe-rerun")),
+                            target=task_spec.get("target"))
+
+
+def _start_with_items(wf_ex, wf_spec, task_ex, action_name, cls, ctx, runtime, session):
+    task_spec = wf_spec.task(task_ex.name)
+    clauses = [(c["var"], evaluate(c["expr"], ctx, runtime)) for c in task_spec.with_items]
+    try:
+        items = with_items.expand(clauses)
+    except ValueError as e:
+        raise TaskFailure(str(e))
+    concurrency = task_spec.get("concurrency")
+    if isinstance(concurrency, str):
+        concurrency = evaluate(concurrency, ctx, runtime)
+    task_ex.runtime_context = dict(
+        task_ex.runtime_context or {},
+        with_items=True,
+        count=len(items),
+        done=0,
+        errors=0,
+        concurrency=int(concurrency or 0),
+    )
+    if not items:
+        return complete(wf_ex, wf_spec, task_ex, states.SUCCESS, session, result=[])
+    rows = []
+    first = with_items.first_batch(len(items), concurrency)
+    for i, item_vars in enumerate(items):
+        params = evaluate(task_spec.input, dict(ctx, **item_vars), runtime)
+        engine_actions.validate_input(action_name, cls, params)
+        rows.append(engine_actions.new_action_execution(
+            wf_ex, task_ex, action_name, params, index=i,
+            state=states.RUNNING if i < first else states.IDLE))
+    session.add_all(rows)
+    for row in rows[:first]:
+        engine_actions.dispatch(row, safe_rerun=bool(task_spec.get("safe-rerun")),
+                                target=task_spec.get("target"))
+
+
+def on_action_complete(wf_ex, task_ex, action_ex, result):
+    """An action of ``task_ex`` finished: complete the task or move with-items along."""
+    wf_spec = workflow_spec(wf_ex)
+    session = db_session.current_session()
+    rc = task_ex.runtime_context or {}
+    if not rc.get("with_items"):
+        state = states.ERROR if result.is_error() else states.SUCCESS
+        info = action_ex.state_info if result.is_error() else None
+        return complete(wf_ex, wf_spec, task_ex, state, session, state_info=info,
+                        result=result.error if result.is_error() else result.data)
+    rc = dict(rc)
+    rc["done"] += 1
+    if result.is_error():
+        rc["errors"] += 1
+    task_ex.runtime_context = rc
+    if rc["concurrency"]:
+        nxt = (
+            session.query(models.ActionExecution)
+            .filter_by(task_execution_id=task_ex.id, state=states.IDLE)
+            .order_by(models.ActionExecution.created_at)
+            .first()
+        )
+        if nxt is not None:
+            nxt.state = states.RUNNING
+            task_spec = wf_spec.task(task_ex.name)
+            engine_actions.dispatch(nxt, safe_rerun=bool(task_spec.get("safe-rerun")),
+                                    target=task_spec.get("target"))
+    if rc["done"] < rc["count"]:
+        return
+    if rc["errors"]:
+        complete(wf_ex, wf_spec, task_ex, states.ERROR, session,
+                 state_info="One or more actions of the with-items task failed")
+    else:
+        complete(wf_ex, wf_spec, task_ex, states.SUCCESS, session)
+
+
+def workflow_spec(wf_ex):
+    from mistral_svc.engine import workflows
+
+    return workflows.spec_of(wf_ex)
+
+
+def complete(wf_ex, wf_spec, task_ex, state, session, state_info=None, result=None,
+             has_result=True):
+    """Finish ``task_ex`` in ``state``: publish, then follow its transitions."""
+    from mistral_svc.engine import workflows
+
+    task_spec = wf_spec.task(task_ex.name)
+    is_with_items = bool((task_ex.runtime_context or {}).get("with_items"))
+    runtime = EngineRuntime(wf_ex, task_ex, current_result=result,
+                            has_current_result=has_result and not is_with_items)
+    ctx = data_context(wf_ex, task_ex)
+    publish_spec = task_spec.publish if state == states.SUCCESS else task_spec.publish_on_error
+    published = {}
+    if publish_spec:
+        try:
+            published = evaluate(publish_spec, ctx, runtime)
+            if not isinstance(published, dict):
+                raise TaskFailure("publish must evaluate to a dict")
+        except TaskFailure as e:
+            state, state_info, published = states.ERROR, "Failed to publish: %s" % e, {}
+    states.check("task", task_ex.state, state)
+    task_ex.state = state
+    task_ex.state_info = state_info
+    task_ex.published = published
+    task_ex.finished_at = models.utcnow()
+    if wf_ex.state == states.RUNNING:
+        process_transitions(wf_ex, wf_spec, task_ex, session)
+        workflows.check_and_complete(wf_ex, wf_spec, session)
+
+
+def process_transitions(wf_ex, wf_spec, task_ex, session):
+    """Follow the on-* clauses of a completed task (once: ``processed`` guards it)."""
+    from mistral_svc.engine import workflows
+
+    if task_ex.processed:
+        return
+    task_ex.processed = True
+    out_ctx = dict(task_ex.in_context or {}, **(task_ex.published or {}))
+    base_ctx = dict(wf_ex.context or {}, **out_ctx)
+    runtime = EngineRuntime(wf_ex, task_ex)
+    outcome = direct.TaskOutcome(task_ex.id, task_ex.name, task_ex.state, out_ctx)
+    try:
+        decision = controller.next_commands(
+            wf_spec, outcome, lambda d, c: evaluate(d, c, runtime), base_ctx,
+            wf_ex.params or {},
+        )
+    except (TaskFailure, KeyError) as e:
+        workflows.fail(wf_ex, wf_spec, session,
+                       "Failed to evaluate transitions of task %r: %s" % (task_ex.name, e))
+        return
+    task_ex.error_handled = decision.error_handled
+    runs = [c for c in decision.commands if isinstance(c, commands.RunTask)]
+    rc = dict(task_ex.runtime_context or {})
+    rc["next"] = len(runs) + len([c for c in decision.commands
+                                  if isinstance(c, commands.EndWorkflow)])
+    task_ex.runtime_context = rc
+    if decision.global_publish:
+        ctx = dict(wf_ex.context or {})
+        ctx["__global"] = dict(ctx.get("__global") or {}, **decision.global_publish)
+        wf_ex.context = ctx
+    for cmd in runs:
+        for t in cmd.triggered_by:
+            t["task_name"] = task_ex.name
+        run(wf_ex, wf_spec, cmd, session)
+    for cmd in decision.commands:
+        if isinstance(cmd, commands.EndWorkflow):
+            workflows.end_by_command(wf_ex, wf_spec, cmd, session)
+            break

@@ -1,0 +1,247 @@
+"""Workflow executions: start, complete (output), fail, pause, resume, cancel."""
+
+from mistral_svc import exceptions as exc, lang
+from mistral_svc.db import api as db_api, models
+from mistral_svc.engine import tasks
+from mistral_svc.engine.runtime import EngineRuntime
+from mistral_svc.workflow import controller, states
+
+
+def spec_of(wf_ex):
+    """The execution's ``WorkflowSpec``, parsed once per definition version."""
+    return lang.workflow_spec((wf_ex.spec_checksum, wf_ex.workflow_name),
+                              lambda: wf_ex.spec)
+
+
+def _check_input(wf_spec, wf_input):
+    declared = {p["name"] for p in wf_spec.input}
+    missing = [p["name"] for p in wf_spec.input
+               if "default" not in p and p["name"] not in wf_input]
+    unexpected = [k for k in wf_input if k not in declared]
+    if missing or unexpected:
+        parts = []
+        if missing:
+            parts.append("missing=%s" % missing)
+        if unexpected:
+            parts.append("unexpected=%s" % unexpected)
+        raise exc.InputError(
+            "Invalid input [name=%s, class=WorkflowSpec, %s]" % (wf_spec.name, ", ".join(parts))
+        )
+    full = {p["name"]: p.get("default") for p in wf_spec.input}
+    full.update(wf_input)
+    return full
+
+
+def _environment(params):
+    env = params.get("env")
+    if env is None or isinstance(env, dict):
+        return env
+    if isinstance(env, str):
+        row = db_api.find(models.Environment, name=env)
+        if row is None:
+            raise exc.InputError("Environment is not found: %s" % env)
+        return row.variables
+    raise exc.InputError("Unexpected value type for environment: %s" % type(env).__name__)
+
+
+def start(session, wf_identifier, wf_namespace="", wf_input=None, description="",
+          params=None, task_ex=None, project_id=None):
+    """Create and start a workflow execution; returns the new row."""
+    wf_def = db_api.get_by_id_or_name(models.WorkflowDefinition, wf_identifier, wf_namespace)
+    wf_spec = lang.workflow_spec((wf_def.checksum, wf_def.name), lambda: wf_def.spec)
+    if not isinstance(wf_input or {}, dict):
+        raise exc.InputError("workflow input must be a JSON object")
+    wf_input = _check_input(wf_spec, dict(wf_input or {}))
+    params = dict(params or {})
+    env = _environment(params)
+    if env is not None:
+        params["env"] = env
+    if wf_spec.type == "reverse" and not params.get("task_name"):
+        raise exc.InputError("reverse workflows need params.task_name")
+    wf_ex = models.WorkflowExecution(
+        id=models.new_id(),
+        name=wf_def.name,
+        description=description or "",
+        workflow_name=wf_def.name,
+        workflow_namespace=wf_def.namespace,
+        workflow_id=wf_def.id,
+        spec=wf_spec.to_dict(),
+        spec_checksum=wf_def.checksum,
+        state=states.RUNNING,
+        tags=wf_spec.get("tags") or [],
+        input=wf_input,
+        params=params,
+        output={},
+        context={},
+        task_execution_id=task_ex.id if task_ex else None,
+        cron_trigger_id=params.get("cron_trigger_id"),
+        project_id=project_id or wf_def.project_id,
+        created_at=models.utcnow(),
+    )
+    wf_ex.root_execution_id = wf_ex.id
+    session.add(wf_ex)
+    ctx = dict(wf_input)
+    if wf_spec.vars:
+        ctx.update(tasks.evaluate(wf_spec.vars, ctx, EngineRuntime(wf_ex)))
+    wf_ex.context = ctx
+    session.flush()
+    try:
+        cmds = controller.start_commands(wf_spec, params)
+    except ValueError as e:
+        raise exc.InputError(str(e))
+    for cmd in cmds:
+        if wf_ex.state != states.RUNNING:
+            break
+        tasks.run(wf_ex, wf_spec, cmd, session)
+    check_and_complete(wf_ex, wf_spec, session)
+    return wf_ex
+
+
+def check_and_complete(wf_ex, wf_spec, session):
+    """Complete the execution once no task is left running or waiting."""
+    if wf_ex.state != states.RUNNING:
+        return
+    session.flush()
+    if db_api.count_incomplete_tasks(wf_ex.id):
+        return
+    if db_api.count_unhandled_errors(wf_ex.id):
+        fail(wf_ex, wf_spec, session, _fail_message(wf_ex))
+    else:
+        succeed(wf_ex, wf_spec, session)
+
+
+def _fail_message(wf_ex):
+    failed = sorted(
+        (t for t in db_api.task_executions(wf_ex.id, states_in=[states.ERROR])
+         if not t.error_handled),
+        key=lambda t: t.name,
+    )
+    msg = "Failure caused by error in tasks: %s\n" % ", ".join(t.name for t in failed)
+    for t in failed:
+        msg += "\n  %s [task_ex_id=%s] -> %s\n" % (t.name, t.id, t.state_info)
+        for i, a in enumerate(db_api.action_executions(t.id, undefer=("output",))):
+            if a.state == states.ERROR:
+                msg += "    [action_ex_id=%s, idx=%s]: %s\n" % (
+                    a.id, i, (a.output or {}).get("result", "Unknown"))
+    return msg
+
+
+def final_context(wf_ex):
+    """What the last tasks of every branch carried: their published data merged."""
+    ctx = {}
+    rows = db_api.task_executions(wf_ex.id, undefer=("in_context", "published"))
+    for t in rows:
+        rc = t.runtime_context or {}
+        if t.state in states.COMPLETED and not rc.get("next"):
+            ctx.update(t.in_context or {})
+            ctx.update(t.published or {})
+    return ctx
+
+
+def _set_state(wf_ex, state, state_info=None):
+    states.check("workflow", wf_ex.state, state)
+    wf_ex.state = state
+    wf_ex.state_info = state_info
+
+
+def succeed(wf_ex, wf_spec, session, msg=None):
+    ctx = dict(wf_ex.context or {})
+    ctx.pop("__global", None)
+    ctx.update(final_context(wf_ex))
+    output = None
+    if wf_spec.output:
+        try:
+            output = tasks.evaluate(wf_spec.output, ctx, EngineRuntime(wf_ex))
+        except tasks.TaskFailure as e:
+            return fail(wf_ex, wf_spec, session, "Failed to evaluate workflow output: %s" % e)
+    wf_ex.output = output or ctx
+    _set_state(wf_ex, states.SUCCESS, msg)
+
+
+def fail(wf_ex, wf_spec, session, msg):
+    if states.is_completed(wf_ex.state):
+        return
+    output = {"result": msg}
+    if wf_spec.output_on_error:
+        ctx = dict(wf_ex.context or {})
+        ctx.update(final_context(wf_ex))
+        try:
+            extra = tasks.evaluate(wf_spec.output_on_error, ctx, EngineRuntime(wf_ex))
+            if isinstance(extra, dict):
+                output.update(extra)
+        except tasks.TaskFailure:
+            pass
+    wf_ex.output = output
+    _set_state(wf_ex, states.ERROR, msg)
+
+
+def end_by_command(wf_ex, wf_spec, cmd, session):
+    """Apply an engine command from a transition: fail, succeed or pause."""
+    if cmd.kind == "fail":
+        msg = cmd.msg or "Workflow failed by task '%s'" % cmd.task_name
+        fail(wf_ex, wf_spec, session, msg)
+    elif cmd.kind == "succeed":
+        succeed(wf_ex, wf_spec, session, cmd.msg)
+    elif cmd.kind == "pause":
+        _set_state(wf_ex, states.PAUSED, cmd.msg)
+
+
+def pause(session, wf_ex_id):
+    wf_ex = db_api.lock_workflow_execution(wf_ex_id)
+    if wf_ex.state != states.PAUSED:
+        _transition_or_400(wf_ex, states.PAUSED)
+    return wf_ex
+
+
+def resume(session, wf_ex_id, env=None):
+    wf_ex = db_api.lock_workflow_execution(wf_ex_id)
+    if wf_ex.state == states.RUNNING:
+        return wf_ex
+    if wf_ex.state != states.PAUSED:
+        raise exc.InvalidStateChange(
+            "Can't resume workflow execution %s in state %s" % (wf_ex.id, wf_ex.state))
+    wf_spec = spec_of(wf_ex)
+    _set_state(wf_ex, states.RUNNING)
+    if env:
+        params = dict(wf_ex.params or {})
+        params["env"] = dict(params.get("env") or {}, **env)
+        wf_ex.params = params
+    # Transitions held while paused run now.
+    for t in db_api.task_executions(wf_ex.id, states_in=list(states.COMPLETED),
+                                    undefer=("in_context", "published")):
+        if not t.processed and wf_ex.state == states.RUNNING:
+            tasks.process_transitions(wf_ex, wf_spec, t, session)
+    check_and_complete(wf_ex, wf_spec, session)
+    return wf_ex
+
+
+def stop(session, wf_ex_id, state, message=None):
+    """Force an execution to SUCCESS, ERROR or CANCELLED (``execution-update -s``)."""
+    wf_ex = db_api.lock_workflow_execution(wf_ex_id)
+    if wf_ex.state == state:
+        return wf_ex
+    _transition_or_400(wf_ex, state, message)
+    if state == states.ERROR:
+        wf_ex.output = {"result": message or "Failed by user"}
+    elif state == states.CANCELLED:
+        wf_ex.output = {"result": message or "Cancelled by user"}
+    elif state == states.SUCCESS:
+        ctx = dict(wf_ex.context or {})
+        ctx.pop("__global", None)
+        ctx.update(final_context(wf_ex))
+        wf_ex.output = ctx
+    if state in (states.CANCELLED, states.ERROR):
+        for t in db_api.task_executions(wf_ex.id, states_in=list(states.ACTIVE)):
+            t.state = state
+            t.state_info = message or ("Cancelled by user" if state == states.CANCELLED
+                                       else "Failed by user")
+    return wf_ex
+
+
+def _transition_or_400(wf_ex, state, info=None):
+    if not states.is_valid("workflow", wf_ex.state, state):
+        raise exc.InvalidStateChange(
+            "Can't change workflow execution state from %s to %s [execution_id=%s]"
+            % (wf_ex.state, state, wf_ex.id)
+        )
+    _set_state(wf_ex, state, info)

@@ -1,0 +1,88 @@
+"""The executor: runs action executions it is sent and casts their results back.
+
+Executors never touch the database: an action's input arrives in its message and its
+result leaves in one, so executors can run on hosts that reach only the broker.
+"""
+
+import concurrent.futures
+import json
+import logging
+
+from mistral_svc import config
+from mistral_svc.actions import base, registry
+from mistral_svc.rpc import clients, transport
+
+CONF = config.CONF
+LOG = logging.getLogger(__name__)
+
+
+def _jsonable(value):
+    """Results travel as JSON: anything else is sent as its string form."""
+    try:
+        json.dumps(value)
+        return value
+    except (TypeError, ValueError):
+        return json.loads(json.dumps(value, default=str))
+
+
+def run_action(action_name, params, exec_ctx=None):
+    """Run one action synchronously; return a ``base.Result`` (never raises)."""
+    cls = registry.get(action_name)
+    if cls is None:
+        return base.Result(error="Action not found [action_name=%s]" % action_name), True
+    try:
+        base.check_input(cls, params or {})
+        action = cls(**(params or {}))
+        data = action.run(exec_ctx or {})
+    except base.ActionError as e:
+        msg = e.args[0] if e.args else str(e)
+        return base.Result(error=_jsonable(msg)), cls.is_sync
+    except Exception as e:  # noqa: BLE001 - any action failure becomes an error result
+        return base.Result(
+            error="%s failed: %s: %s" % (action_name, type(e).__name__, e)
+        ), cls.is_sync
+    if isinstance(data, base.Result):
+        return base.Result(_jsonable(data.data), _jsonable(data.error), data.cancel), True
+    return base.Result(data=_jsonable(data)), cls.is_sync
+
+
+class ExecutorEndpoint:
+    """RPC endpoint of executors (topic ``[executor] topic``)."""
+
+    def __init__(self, pool):
+        self._pool = pool
+        self._engine = clients.EngineClient()
+
+    def run_action(self, ctx, action_ex_id, action_name, params, safe_rerun=False,
+                   exec_ctx=None, timeout=None):
+        # Hand the work to the bounded pool so RPC dispatch threads stay free.
+        self._pool.submit(self._run, ctx, action_ex_id, action_name, params, exec_ctx)
+
+    def _run(self, ctx, action_ex_id, action_name, params, exec_ctx):
+        result, is_sync = run_action(action_name, params, exec_ctx)
+        if not is_sync and not result.is_error():
+            return  # completed later through PUT /v2/action_executions/{id}
+        try:
+            self._engine.on_action_complete(ctx, action_ex_id, result.to_dict())
+        except Exception:  # noqa: BLE001 - the engine's recovery re-dispatches lost work
+            LOG.exception("could not send the result of action execution %s", action_ex_id)
+
+
+class ExecutorService:
+    """Owns the executor's RPC server and worker pool."""
+
+    def __init__(self):
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=CONF.executor.workers, thread_name_prefix="executor"
+        )
+        self._server = transport.make_server(
+            CONF.executor.topic, [ExecutorEndpoint(self._pool)], "executor"
+        )
+
+    def start(self):
+        self._server.start()
+
+    def stop(self, graceful=True):
+        self._server.stop()
+        self._server.wait()
+        self._pool.shutdown(wait=graceful)

@@ -1,0 +1,87 @@
+"""RPC clients of the engine and the executor.
+
+The API *calls* the engine where it needs an answer; engine and executor *cast* to each
+other (run this action / here is its result), so neither blocks on the other.
+"""
+
+import threading
+
+from mistral_svc import config
+from mistral_svc.rpc import transport
+
+CONF = config.CONF
+_clients = {}
+_lock = threading.Lock()
+
+
+def _client(topic, timeout=None):
+    key = (topic, timeout)
+    with _lock:
+        if key not in _clients:
+            _clients[key] = transport.make_client(topic, timeout=timeout)
+        return _clients[key]
+
+
+def reset():
+    with _lock:
+        _clients.clear()
+
+
+class EngineClient:
+    """What the API, executors and the scheduler ask of engines."""
+
+    def __init__(self):
+        self._call = _client(CONF.engine.topic, timeout=CONF.api.rpc_timeout)
+        self._cast = _client(CONF.engine.topic)
+
+    def start_workflow(self, ctx, wf_identifier, wf_namespace="", wf_input=None,
+                       description="", params=None):
+        return self._call.call(ctx, "start_workflow", wf_identifier=wf_identifier,
+                               wf_namespace=wf_namespace, wf_input=wf_input or {},
+                               description=description, params=params or {})
+
+    def pause_workflow(self, ctx, wf_ex_id):
+        return self._call.call(ctx, "pause_workflow", wf_ex_id=wf_ex_id)
+
+    def resume_workflow(self, ctx, wf_ex_id, env=None):
+        return self._call.call(ctx, "resume_workflow", wf_ex_id=wf_ex_id, env=env)
+
+    def stop_workflow(self, ctx, wf_ex_id, state, message=None):
+        return self._call.call(ctx, "stop_workflow", wf_ex_id=wf_ex_id, state=state,
+                               message=message)
+
+    def rerun_task(self, ctx, task_ex_id, reset=True, env=None):
+        return self._call.call(ctx, "rerun_task", task_ex_id=task_ex_id, reset=reset,
+                               env=env)
+
+    def start_action(self, ctx, action_name, action_input, description=None,
+                     namespace="", params=None):
+        return self._call.call(ctx, "start_action", action_name=action_name,
+                               action_input=action_input or {}, description=description,
+                               namespace=namespace, params=params or {})
+
+    def on_action_complete(self, ctx, action_ex_id, result):
+        self._cast.cast(ctx, "on_action_complete", action_ex_id=action_ex_id, result=result)
+
+    def on_action_update(self, ctx, action_ex_id, state):
+        self._cast.cast(ctx, "on_action_update", action_ex_id=action_ex_id, state=state)
+
+    def process_job(self, ctx, func_name, func_args):
+        """Deliver a due job the scheduler claimed to an engine."""
+        self._cast.cast(ctx, "process_job", func_name=func_name, func_args=func_args)
+
+
+class ExecutorClient:
+    """What engines ask of executors."""
+
+    def __init__(self):
+        self._cast = _client(CONF.executor.topic)
+
+    def run_action(self, ctx, action_ex_id, action_name, params, safe_rerun=False,
+                   exec_ctx=None, target=None, timeout=None):
+        client = self._cast
+        if target:
+            client = client.prepare(server=target)
+        client.cast(ctx, "run_action", action_ex_id=action_ex_id, action_name=action_name,
+                    params=params, safe_rerun=safe_rerun, exec_ctx=exec_ctx or {},
+                    timeout=timeout)

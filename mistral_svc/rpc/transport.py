@@ -1,0 +1,81 @@
+"""oslo.messaging transport setup, shared by every client and server in a process.
+
+The in-process ``fake://`` transport only connects clients and servers that hold the
+same transport object, so transports are cached per URL for the life of the process.
+"""
+
+import os
+import threading
+import uuid
+
+import oslo_messaging as messaging
+
+from mistral_svc import config
+
+CONF = config.CONF
+_lock = threading.Lock()
+_transports = {}
+
+
+class ContextSerializer(messaging.Serializer):
+    """Carries the caller's security context (a plain dict) across RPC."""
+
+    def serialize_entity(self, ctxt, entity):
+        return entity
+
+    def deserialize_entity(self, ctxt, entity):
+        return entity
+
+    def serialize_context(self, ctxt):
+        return dict(ctxt or {})
+
+    def deserialize_context(self, ctxt):
+        return dict(ctxt or {})
+
+
+def get_transport():
+    """The process-wide RPC transport for ``transport_url``."""
+    url = config.transport_url()
+    with _lock:
+        transport = _transports.get(url)
+        if transport is None:
+            transport = messaging.get_rpc_transport(
+                CONF, url=url, allowed_remote_exmods=["mistral_svc.exceptions"]
+            )
+            _transports[url] = transport
+        return transport
+
+
+def server_name(kind):
+    """A unique RPC server name: several services may share a host or a process."""
+    return "%s_%s_%d_%s" % (kind, CONF.host, os.getpid(), uuid.uuid4().hex[:6])
+
+
+def make_server(topic, endpoints, kind):
+    """An RPC server on ``topic`` dispatching to ``endpoints`` in a thread pool."""
+    target = messaging.Target(topic=topic, server=server_name(kind))
+    return messaging.get_rpc_server(
+        get_transport(),
+        target,
+        endpoints,
+        executor="threading",
+        serializer=ContextSerializer(),
+    )
+
+
+def make_client(topic, timeout=None):
+    target = messaging.Target(topic=topic)
+    return messaging.get_rpc_client(
+        get_transport(), target, serializer=ContextSerializer(), timeout=timeout
+    )
+
+
+def cleanup():
+    """Close every transport (shutdown and tests)."""
+    with _lock:
+        for t in _transports.values():
+            try:
+                t.cleanup()
+            except Exception:  # noqa: BLE001 - best effort on shutdown
+                pass
+        _transports.clear()

@@ -1,0 +1,71 @@
+"""Definition management: parse and validate YAML, then store it, all or nothing.
+
+A file may define several workflows; they are created in one transaction, so a bad or
+duplicate one leaves none of them behind.
+"""
+
+from mistral_svc import exceptions as exc, lang
+from mistral_svc.db import api as db_api, models
+
+
+def _workflow_values(spec, text, namespace, scope):
+    return {
+        "name": spec["name"],
+        "namespace": namespace or "",
+        "definition": text,
+        "spec": spec,
+        "checksum": lang.checksum(text),
+        "input": lang.input_string(spec["input"]),
+        "tags": spec.get("tags") or [],
+        "scope": scope,
+        "is_system": False,
+    }
+
+
+def _parse(text):
+    try:
+        return lang.parse_workflows(text)
+    except lang.DSLError as e:
+        raise exc.InvalidModel(str(e))
+
+
+def create_workflows(text, namespace="", scope="private", skip_validation=False):
+    """Create every workflow ``text`` defines; Conflict (409) if one exists already."""
+    specs = _parse(text)
+    with db_api.transaction():
+        return [db_api.create(models.WorkflowDefinition,
+                              _workflow_values(s, text, namespace, scope)) for s in specs]
+
+
+def update_workflows(text, identifier=None, namespace="", scope="private",
+                     skip_validation=False):
+    """Replace the definitions of existing workflows (by name, or the one ``identifier``)."""
+    specs = _parse(text)
+    if identifier and len(specs) > 1:
+        raise exc.InputError("Only one workflow can be updated when an identifier is given")
+    rows = []
+    with db_api.transaction():
+        for s in specs:
+            if identifier:
+                row = db_api.get_by_id_or_name(models.WorkflowDefinition, identifier, namespace)
+                if row.name != s["name"]:
+                    raise exc.InputError(
+                        "Workflow name %r does not match the identified workflow %r"
+                        % (s["name"], row.name))
+            else:
+                row = db_api.get_by_name(models.WorkflowDefinition, s["name"], namespace)
+                if row.namespace != (namespace or ""):
+                    raise exc.NotFound("Workflow not found [name=%s, namespace=%s]"
+                                       % (s["name"], namespace))
+            if row.is_system:
+                raise exc.InputError("System workflows can't be modified")
+            rows.append(db_api.update(row, _workflow_values(s, text, row.namespace, scope)))
+    return rows
+
+
+def delete_workflow(identifier, namespace=""):
+    with db_api.transaction():
+        row = db_api.get_by_id_or_name(models.WorkflowDefinition, identifier, namespace)
+        if row.is_system:
+            raise exc.InputError("System workflows can't be deleted")
+        db_api.delete(row)

@@ -1,0 +1,46 @@
+"""Execution housekeeping the API asks for outside the engine: env updates, deletion."""
+
+from mistral_svc import exceptions as exc
+from mistral_svc.db import api as db_api, models
+from mistral_svc.workflow import states
+
+
+def update_env(wf_ex_id, env):
+    """Merge ``env`` into the execution's environment (allowed while it is not running
+    actions against the old one: PAUSED, or IDLE)."""
+    with db_api.transaction():
+        wf_ex = db_api.lock_workflow_execution(wf_ex_id)
+        if wf_ex.state not in (states.PAUSED, states.IDLE, states.ERROR):
+            raise exc.InputError(
+                "The environment can only be updated while the execution is PAUSED, "
+                "IDLE or ERROR [state=%s]" % wf_ex.state)
+        params = dict(wf_ex.params or {})
+        params["env"] = dict(params.get("env") or {}, **env)
+        wf_ex.params = params
+        return wf_ex
+
+
+def delete(wf_ex_id, force=False):
+    """Delete an execution with its tasks, action executions and sub-workflows."""
+    with db_api.transaction() as session:
+        wf_ex = db_api.get(models.WorkflowExecution, wf_ex_id)
+        if not force and not states.is_completed(wf_ex.state):
+            raise exc.NotAllowed(
+                "Only completed executions can be deleted. Use force to override this "
+                "behavior. [execution_id=%s, state=%s]" % (wf_ex.id, wf_ex.state))
+        _delete_tree(session, wf_ex.id)
+
+
+def _delete_tree(session, wf_ex_id):
+    task_ids = [t.id for t in session.query(models.TaskExecution.id)
+                .filter_by(workflow_execution_id=wf_ex_id)]
+    for child in (session.query(models.WorkflowExecution.id)
+                  .filter(models.WorkflowExecution.task_execution_id.in_(task_ids))
+                  if task_ids else []):
+        _delete_tree(session, child.id)
+    session.query(models.ActionExecution).filter_by(
+        workflow_execution_id=wf_ex_id).delete(synchronize_session=False)
+    session.query(models.TaskExecution).filter_by(
+        workflow_execution_id=wf_ex_id).delete(synchronize_session=False)
+    session.query(models.WorkflowExecution).filter_by(id=wf_ex_id).delete(
+        synchronize_session=False)
