@@ -25,7 +25,7 @@ def _language(value: str) -> str | None:
 class _Session:
     """One evaluation call: the data context, prepared lazily for YAQL only once."""
 
-    __slots__ = ("data", "include_keys", "_yaql_context")
+    __slots__ = ("_yaql_context", "data", "include_keys")
 
     def __init__(self, data: Any, include_keys: bool = False) -> None:
         self.data = data
@@ -41,7 +41,7 @@ class _Session:
         language = _language(value)
         if language is None:
             return value
-        if language is JINJA:
+        if language == JINJA:
             return jinja_expr.evaluate(value, self.data)
         return yaql_expr.evaluate(value, self.data, self.yaql_context)
 
@@ -98,7 +98,7 @@ def evaluate(value: Any, ctx: Any, runtime: base.Runtime | None = None) -> Any:
         return value
     token = base.enter_scope(runtime, ctx)
     try:
-        if language is JINJA:
+        if language == JINJA:
             return jinja_expr.evaluate(value, ctx)
         return yaql_expr.evaluate(value, ctx, _Session(ctx).yaql_context)
     finally:

@@ -47,7 +47,11 @@ class ExpressionSyntaxError(ExpressionError):
 class Runtime(Protocol):
     """Access to execution state, implemented by the engine.
 
-    The expression package only calls these methods; it never touches storage itself.
+    The expression package only calls these methods (with the keyword names below);
+    it never touches storage itself. Returned values are handed to workflow authors,
+    so they should be JSON-compatible (Mistral shows timestamps as
+    ``YYYY-MM-DD hh:mm:ss`` strings); they are copied, never modified.
+
     Methods should raise :class:`ExpressionError` for problems the workflow author
     caused (for instance an unknown execution id). Any other exception propagates out
     of ``evaluate()`` unchanged so the engine can tell infrastructure failures (e.g. a
@@ -73,7 +77,13 @@ class Runtime(Protocol):
 
     def tasks(self, wf_ex_id: str | None = None, recursive: bool = False,
               state: str | None = None, flat: bool = False) -> list[dict]:
-        """Return task executions (same shape as :meth:`task`) matching the filters."""
+        """Return task executions (same shape as :meth:`task`) matching the filters.
+
+        ``wf_ex_id`` limits the result to one workflow execution (all executions when
+        None); ``recursive`` adds the tasks of sub-workflows started from it; ``state``
+        keeps tasks in that state; ``flat`` keeps action tasks and those workflow tasks
+        whose state differs from the sub-workflow they started.
+        """
 
     def env(self) -> dict:
         """Return the environment the execution was started with."""
@@ -102,8 +112,9 @@ class Settings:
 
 settings = Settings()
 
+
 class _Scope:
-    __slots__ = ("runtime", "data")
+    __slots__ = ("data", "runtime")
 
     def __init__(self, runtime: Runtime | None, data: Any) -> None:
         self.runtime = runtime

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # yaql 3.x refers to collections.abc without importing it; importing the submodule
 # first keeps ``import yaql`` working whatever was imported before.
-import collections.abc  # noqa: F401
+import collections.abc
 import functools
 import re
 import threading

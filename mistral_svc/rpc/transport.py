@@ -52,13 +52,13 @@ def server_name(kind):
 
 
 def make_server(topic, endpoints, kind):
-    """An RPC server on ``topic`` dispatching to ``endpoints`` in a thread pool."""
+    """An RPC server on ``topic`` dispatching to ``endpoints`` in a thread pool
+    (oslo.messaging's threading executor: no eventlet anywhere)."""
     target = messaging.Target(topic=topic, server=server_name(kind))
     return messaging.get_rpc_server(
         get_transport(),
         target,
         endpoints,
-        executor="threading",
         serializer=ContextSerializer(),
     )
 

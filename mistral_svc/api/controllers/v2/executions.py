@@ -93,10 +93,10 @@ class ExecutionsController(rest.RestController):
         ex_service.delete(id, force=force)
 
     @rest_utils.wsexpose(resources.Executions, wtypes.text, int, wtypes.text, wtypes.text,
-                         [wtypes.text],
-              wtypes.text, wtypes.text, wtypes.text, wtypes.text, [wtypes.text], wtypes.text,
-              wtypes.text, wtypes.text, wtypes.text, wtypes.text, wtypes.text, wtypes.text,
-              wtypes.text, wtypes.text, bool, wtypes.text, bool, wtypes.text)
+                         [wtypes.text], wtypes.text, wtypes.text, wtypes.text, wtypes.text,
+                         [wtypes.text], wtypes.text, wtypes.text, wtypes.text, wtypes.text,
+                         wtypes.text, wtypes.text, wtypes.text, wtypes.text, bool, wtypes.text,
+                         bool, wtypes.text)
     def get_all(self, marker=None, limit=None, sort_keys="created_at", sort_dirs="asc",
                 fields=None, workflow_name=None, workflow_id=None, description=None,
                 params=None, tags=None, task_execution_id=None, root_execution_id=None,

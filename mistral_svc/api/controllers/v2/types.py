@@ -4,7 +4,6 @@ import json
 
 from wsme import types as wtypes
 
-from mistral_svc import exceptions as exc
 
 
 class JsonType(wtypes.UserType):
@@ -25,7 +24,7 @@ class JsonType(wtypes.UserType):
         try:
             return json.loads(value) if value != "" else {}
         except ValueError as e:
-            raise exc.InputError("invalid JSON: %s" % e)
+            raise ValueError("invalid JSON: %s" % e)
 
     def tobasetype(self, value):
         if value is None:

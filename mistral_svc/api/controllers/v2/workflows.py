@@ -39,6 +39,8 @@ def _bool(value):
 class WorkflowsController(rest.RestController):
     """Workflow definitions."""
 
+    _custom_actions = {"validate": ["POST"]}
+
     @rest_utils.wrap_pecan
     @pecan.expose()
     def post(self, namespace="", scope="private", skip_validation=False):
@@ -63,8 +65,6 @@ class WorkflowsController(rest.RestController):
     @rest_utils.wrap_pecan
     @pecan.expose()
     def validate(self):
-        if pecan.request.method != "POST":
-            pecan.abort(405)
         try:
             lang.parse_workflows(rest_utils.request_text())
         except (lang.DSLError, exc.InputError) as e:

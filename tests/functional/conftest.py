@@ -1,0 +1,99 @@
+"""The all-in-one service in-process: SQLite, fake:// transport, engine and executor
+threads, and the pecan app driven through webtest (no sockets)."""
+
+import json
+import os
+import tempfile
+import time
+
+import pytest
+import webtest
+
+from mistral_svc import config
+
+
+@pytest.fixture(scope="session")
+def service():
+    state = tempfile.mkdtemp(prefix="mistral-svc-functional-")
+    config.CONF.set_override("state_dir", state)
+    config.CONF.set_override("connection", "sqlite:///" + os.path.join(state, "db.sqlite"),
+                             group="database")
+    config.CONF.set_override("fixed_delay", 0.1, group="scheduler")
+    from mistral_svc.cmd import server
+
+    launcher = server.Launcher(["engine", "executor", "scheduler"])
+    server.prepare_database(embedded=True)
+    launcher.start()
+    yield launcher
+    launcher.stop()
+
+
+class Api:
+    """A thin client over webtest with Mistral's wire conventions."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def get(self, url, status=200):
+        return self.app.get(url, status=status).json
+
+    def post_yaml(self, url, text, status=201):
+        return self.app.post(url, text, headers={"Content-Type": "text/plain"},
+                             status=status).json
+
+    def put_yaml(self, url, text, status=200):
+        return self.app.put(url, text, headers={"Content-Type": "text/plain"},
+                            status=status).json
+
+    def post(self, url, body, status=201):
+        return self.app.post_json(url, body, status=status).json
+
+    def put(self, url, body, status=200):
+        return self.app.put_json(url, body, status=status).json
+
+    def delete(self, url, status=204):
+        return self.app.delete(url, status=status)
+
+    def create_workflow(self, text):
+        return self.post_yaml("/v2/workflows", text)["workflows"]
+
+    def start(self, wf_name, wf_input=None, params=None, status=201, **extra):
+        body = {"workflow_name": wf_name}
+        if wf_input is not None:
+            body["input"] = json.dumps(wf_input)
+        if params is not None:
+            body["params"] = json.dumps(params)
+        body.update(extra)
+        return self.post("/v2/executions", body, status=status)
+
+    def wait(self, ex_id, states=("SUCCESS", "ERROR", "CANCELLED"), timeout=30):
+        """Poll an execution until it reaches one of ``states``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            ex = self.get("/v2/executions/%s" % ex_id)
+            if ex["state"] in states:
+                return ex
+            if time.monotonic() > deadline:
+                raise AssertionError("execution %s stuck in %s" % (ex_id, ex["state"]))
+            time.sleep(0.02)
+
+    def tasks(self, ex_id):
+        return {t["name"]: t for t in
+                self.get("/v2/executions/%s/tasks" % ex_id)["tasks"]}
+
+
+@pytest.fixture
+def api(service):
+    from mistral_svc.api import app
+
+    return Api(webtest.TestApp(app.setup_app()))
+
+
+_counter = [0]
+
+
+@pytest.fixture
+def unique():
+    """A fresh name suffix per test, since the database lives for the whole session."""
+    _counter[0] += 1
+    return "n%d_%d" % (os.getpid(), _counter[0])
