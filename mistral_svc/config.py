@@ -18,11 +18,13 @@ default_opts = [
     cfg.StrOpt(
         "state_dir",
         default=os.environ.get("MISTRAL_SVC_STATE_DIR", DEFAULT_STATE_DIR),
+        sample_default="~/.local/state/mistral-svc",
         help="Directory for the embedded default's SQLite database and tooz files.",
     ),
     cfg.StrOpt(
         "host",
         default=os.uname().nodename,
+        sample_default="<this host's name>",
         help="Name of this host, used in service membership ids (<host>_<pid>).",
     ),
     cfg.IntOpt(
