@@ -217,7 +217,13 @@ def count_unhandled_errors(wf_ex_id):
         )
 
 
+def _detached_safe(q, detached):
+    """Rows used outside a transaction (API responses) load every column up front."""
+    return q.options(sa.orm.undefer("*")) if detached else q
+
+
 def task_executions(wf_ex_id, name=None, states_in=None, undefer=()):
+    detached = db_session.current_session() is None
     with transaction() as s:
         q = s.query(models.TaskExecution).filter(
             models.TaskExecution.workflow_execution_id == wf_ex_id
@@ -228,24 +234,23 @@ def task_executions(wf_ex_id, name=None, states_in=None, undefer=()):
             q = q.filter(models.TaskExecution.state.in_(states_in))
         for col in undefer:
             q = q.options(sa.orm.undefer(getattr(models.TaskExecution, col)))
-        return q.order_by(models.TaskExecution.created_at).all()
+        return _detached_safe(q, detached).order_by(models.TaskExecution.created_at).all()
 
 
 def action_executions(task_ex_id, undefer=()):
+    detached = db_session.current_session() is None
     with transaction() as s:
         q = s.query(models.ActionExecution).filter(
             models.ActionExecution.task_execution_id == task_ex_id
         )
         for col in undefer:
             q = q.options(sa.orm.undefer(getattr(models.ActionExecution, col)))
-        return q.order_by(models.ActionExecution.created_at).all()
+        return _detached_safe(q, detached).order_by(models.ActionExecution.created_at).all()
 
 
 def child_workflow_executions(task_ex_id):
+    detached = db_session.current_session() is None
     with transaction() as s:
-        return (
-            s.query(models.WorkflowExecution)
-            .filter(models.WorkflowExecution.task_execution_id == task_ex_id)
-            .order_by(models.WorkflowExecution.created_at)
-            .all()
-        )
+        q = s.query(models.WorkflowExecution).filter(
+            models.WorkflowExecution.task_execution_id == task_ex_id)
+        return _detached_safe(q, detached).order_by(models.WorkflowExecution.created_at).all()

@@ -9,7 +9,8 @@ import logging
 
 from mistral_svc import config, exceptions as exc
 from mistral_svc.db import api as db_api, session as db_session
-from mistral_svc.engine import actions, workflows
+from mistral_svc.engine import actions, policies, subworkflows, workflows  # noqa: F401
+from mistral_svc.engine.job_handlers import JOB_HANDLERS, job_handler  # noqa: F401
 from mistral_svc.rpc import transport
 from mistral_svc.workflow import states
 
@@ -59,6 +60,10 @@ class EngineEndpoint:
         handler(**(func_args or {}))
 
     @_guard
+    def on_workflow_complete(self, ctx, wf_ex_id):
+        subworkflows.on_child_complete(wf_ex_id)
+
+    @_guard
     def pause_workflow(self, ctx, wf_ex_id):
         with db_api.transaction() as session:
             return {"id": workflows.pause(session, wf_ex_id).id}
@@ -74,18 +79,10 @@ class EngineEndpoint:
             return {"id": workflows.stop(session, wf_ex_id, state, message).id}
 
 
-# Handlers of due jobs, by name; modules that schedule delayed work register here.
-JOB_HANDLERS = {}
-
-
-def job_handler(name):
-    """Register ``func(**func_args)`` as the handler of due jobs called ``name``."""
-
-    def register(func):
-        JOB_HANDLERS[name] = func
-        return func
-
-    return register
+    @_guard
+    def rerun_task(self, ctx, task_ex_id, reset=True, env=None):
+        with db_api.transaction() as session:
+            return {"id": workflows.rerun_task(session, task_ex_id, reset, env).id}
 
 
 class EngineService:

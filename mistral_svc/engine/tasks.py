@@ -1,14 +1,17 @@
-"""Task executions: start them (joins, with-items), complete them, follow transitions.
+"""Task executions: start them (joins, with-items, sub-workflows), complete them, follow
+transitions.
 
 Every function here runs inside a transaction that holds the lock of the task's
-workflow execution; the decisions come from ``mistral_svc.workflow``.
+workflow execution; the decisions come from ``mistral_svc.workflow``. Policies (waits,
+retries, timeouts, pause-before) hook in through ``engine.policies``.
 """
 
+import datetime
 import hashlib
 
 from mistral_svc import exceptions as exc, expressions
 from mistral_svc.db import models, session as db_session
-from mistral_svc.engine import actions as engine_actions
+from mistral_svc.engine import actions as engine_actions, policies
 from mistral_svc.engine.runtime import EngineRuntime
 from mistral_svc.lang import spec as lang_spec
 from mistral_svc.workflow import commands, controller, direct, states, with_items
@@ -22,6 +25,7 @@ def data_context(wf_ex, task_ex):
     """The ``$`` of a task's expressions: workflow input and vars, then what its
     predecessors published. A shallow merge: nothing is deep-copied."""
     ctx = dict(wf_ex.context or {})
+    ctx.pop("__global", None)
     if task_ex.in_context:
         ctx.update(task_ex.in_context)
     return ctx
@@ -40,7 +44,7 @@ def _join_key(wf_ex_id, task_name):
 
 
 def _new_task_ex(wf_ex, task_spec, in_ctx, triggered_by, state, unique_key=None):
-    task_ex = models.TaskExecution(
+    return models.TaskExecution(
         id=models.new_id(),
         name=task_spec.name,
         workflow_execution_id=wf_ex.id,
@@ -59,17 +63,30 @@ def _new_task_ex(wf_ex, task_spec, in_ctx, triggered_by, state, unique_key=None)
         created_at=models.utcnow(),
         started_at=models.utcnow() if state == states.RUNNING else None,
     )
-    return task_ex
+
+
+def workflow_spec(wf_ex):
+    from mistral_svc.engine import workflows
+
+    return workflows.spec_of(wf_ex)
+
+
+def set_rc(task_ex, **values):
+    """Update ``runtime_context`` (a JSON column: assign a new dict so it is saved)."""
+    rc = dict(task_ex.runtime_context or {})
+    rc.update(values)
+    task_ex.runtime_context = rc
+    return rc
 
 
 def run(wf_ex, wf_spec, cmd, session):
-    """Apply a RunTask command: create the task (or arrive at its join) and start it."""
+    """Apply a RunTask command: create the task (or arrive at its join) and begin it."""
     task_spec = wf_spec.task(cmd.name)
     if cmd.join:
         return _arrive_at_join(wf_ex, wf_spec, cmd, session)
     task_ex = _new_task_ex(wf_ex, task_spec, cmd.ctx, cmd.triggered_by, states.RUNNING)
     session.add(task_ex)
-    start(wf_ex, wf_spec, task_ex, session)
+    begin(wf_ex, wf_spec, task_ex, session)
     return task_ex
 
 
@@ -82,39 +99,53 @@ def _arrive_at_join(wf_ex, wf_spec, cmd, session):
         session.add(task_ex)
     if task_ex.state != states.WAITING:
         return task_ex  # already fired: a late branch of a partial join changes nothing
-    rc = dict(task_ex.runtime_context or {})
+    rc = task_ex.runtime_context or {}
     arrived = list(rc.get("arrived") or [])
     source = cmd.triggered_by[0]["task_name"] if cmd.triggered_by else None
     if source in arrived:
         return task_ex
     arrived.append(source)
-    rc["arrived"] = arrived
-    rc["triggered_by"] = list(rc.get("triggered_by") or []) + cmd.triggered_by
-    task_ex.runtime_context = rc
+    set_rc(task_ex, arrived=arrived,
+           triggered_by=list(rc.get("triggered_by") or []) + cmd.triggered_by)
     if cmd.ctx:
         task_ex.in_context = dict(task_ex.in_context or {}, **cmd.ctx)
     if direct.join_satisfied(wf_spec, cmd.name, len(arrived)):
         task_ex.state = states.RUNNING
         task_ex.started_at = models.utcnow()
-        start(wf_ex, wf_spec, task_ex, session)
+        begin(wf_ex, wf_spec, task_ex, session)
     return task_ex
 
 
+def begin(wf_ex, wf_spec, task_ex, session):
+    """Start a task unless a before-policy (pause-before, wait-before) holds it back."""
+    try:
+        if policies.hold_before_start(wf_ex, wf_spec, task_ex, session):
+            return
+    except TaskFailure as e:
+        return complete(wf_ex, wf_spec, task_ex, states.ERROR, session, state_info=str(e))
+    start(wf_ex, wf_spec, task_ex, session)
+
+
 def start(wf_ex, wf_spec, task_ex, session):
-    """Start a RUNNING task: evaluate its input and dispatch its action(s)."""
+    """Start a RUNNING task: evaluate its input and dispatch its action(s) or
+    sub-workflow(s)."""
     task_spec = wf_spec.task(task_ex.name)
     ctx = data_context(wf_ex, task_ex)
     runtime = EngineRuntime(wf_ex, task_ex)
     try:
+        items = _items(task_spec, task_ex, ctx, runtime)
         if task_spec.type == lang_spec.TASK_TYPE_WORKFLOW:
-            raise TaskFailure("sub-workflow tasks are not supported yet")
+            from mistral_svc.engine import subworkflows
+
+            return subworkflows.start_children(wf_ex, wf_spec, task_ex, ctx, runtime, items,
+                                               session)
         action_name = task_spec.action
         if action_name.startswith(("<%", "{{")):
             action_name = evaluate(action_name, ctx, runtime)
         cls = engine_actions.resolve(action_name, wf_ex.workflow_namespace)
-        if task_spec.with_items:
+        if items is not None:
             return _start_with_items(wf_ex, wf_spec, task_ex, action_name, cls, ctx,
-                                     runtime, session)
+                                     runtime, items, session)
         params = evaluate(task_spec.input, ctx, runtime)
         engine_actions.validate_input(action_name, cls, params)
     except (TaskFailure, exc.InputError) as e:
@@ -125,8 +156,10 @@ def start(wf_ex, wf_spec, task_ex, session):
                             target=task_spec.get("target"))
 
 
-def _start_with_items(wf_ex, wf_spec, task_ex, action_name, cls, ctx, runtime, session):
-    task_spec = wf_spec.task(task_ex.name)
+def _items(task_spec, task_ex, ctx, runtime):
+    """The with-items item variables of a task, or None when it has no with-items."""
+    if not task_spec.with_items:
+        return None
     clauses = [(c["var"], evaluate(c["expr"], ctx, runtime)) for c in task_spec.with_items]
     try:
         items = with_items.expand(clauses)
@@ -135,24 +168,32 @@ def _start_with_items(wf_ex, wf_spec, task_ex, action_name, cls, ctx, runtime, s
     concurrency = task_spec.get("concurrency")
     if isinstance(concurrency, str):
         concurrency = evaluate(concurrency, ctx, runtime)
-    task_ex.runtime_context = dict(
-        task_ex.runtime_context or {},
-        with_items=True,
-        count=len(items),
-        done=0,
-        errors=0,
-        concurrency=int(concurrency or 0),
-    )
+    try:
+        concurrency = int(concurrency or 0)
+    except (TypeError, ValueError):
+        raise TaskFailure("concurrency must be a number, got %r" % (concurrency,))
+    set_rc(task_ex, with_items=True, count=len(items), done=0, errors=0,
+           concurrency=concurrency)
+    return items
+
+
+def _start_with_items(wf_ex, wf_spec, task_ex, action_name, cls, ctx, runtime, items,
+                      session):
+    task_spec = wf_spec.task(task_ex.name)
     if not items:
         return complete(wf_ex, wf_spec, task_ex, states.SUCCESS, session, result=[])
     rows = []
-    first = with_items.first_batch(len(items), concurrency)
+    first = with_items.first_batch(len(items), task_ex.runtime_context["concurrency"])
+    base = models.utcnow()
     for i, item_vars in enumerate(items):
         params = evaluate(task_spec.input, dict(ctx, **item_vars), runtime)
         engine_actions.validate_input(action_name, cls, params)
-        rows.append(engine_actions.new_action_execution(
+        row = engine_actions.new_action_execution(
             wf_ex, task_ex, action_name, params, index=i,
-            state=states.RUNNING if i < first else states.IDLE))
+            state=states.RUNNING if i < first else states.IDLE)
+        # Distinct timestamps keep the items' order when waiting ones are picked up.
+        row.created_at = base + datetime.timedelta(microseconds=i)
+        rows.append(row)
     session.add_all(rows)
     for row in rows[:first]:
         engine_actions.dispatch(row, safe_rerun=bool(task_spec.get("safe-rerun")),
@@ -167,13 +208,11 @@ def on_action_complete(wf_ex, task_ex, action_ex, result):
     if not rc.get("with_items"):
         state = states.ERROR if result.is_error() else states.SUCCESS
         info = action_ex.state_info if result.is_error() else None
-        return complete(wf_ex, wf_spec, task_ex, state, session, state_info=info,
-                        result=result.error if result.is_error() else result.data)
-    rc = dict(rc)
-    rc["done"] += 1
-    if result.is_error():
-        rc["errors"] += 1
-    task_ex.runtime_context = rc
+        return policies.after_attempt(
+            wf_ex, wf_spec, task_ex, state, info,
+            result.error if result.is_error() else result.data, session)
+    rc = set_rc(task_ex, done=rc["done"] + 1,
+                errors=rc["errors"] + (1 if result.is_error() else 0))
     if rc["concurrency"]:
         nxt = (
             session.query(models.ActionExecution)
@@ -188,17 +227,19 @@ def on_action_complete(wf_ex, task_ex, action_ex, result):
                                     target=task_spec.get("target"))
     if rc["done"] < rc["count"]:
         return
+    finish_items(wf_ex, wf_spec, task_ex, session)
+
+
+def finish_items(wf_ex, wf_spec, task_ex, session):
+    """Every item of a with-items task is done: it fails if any item failed."""
+    rc = task_ex.runtime_context
     if rc["errors"]:
-        complete(wf_ex, wf_spec, task_ex, states.ERROR, session,
-                 state_info="One or more actions of the with-items task failed")
+        policies.after_attempt(wf_ex, wf_spec, task_ex, states.ERROR,
+                               "One or more items of the with-items task failed", None,
+                               session, has_result=False)
     else:
-        complete(wf_ex, wf_spec, task_ex, states.SUCCESS, session)
-
-
-def workflow_spec(wf_ex):
-    from mistral_svc.engine import workflows
-
-    return workflows.spec_of(wf_ex)
+        policies.after_attempt(wf_ex, wf_spec, task_ex, states.SUCCESS, None, None, session,
+                               has_result=False)
 
 
 def complete(wf_ex, wf_spec, task_ex, state, session, state_info=None, result=None,
@@ -225,6 +266,7 @@ def complete(wf_ex, wf_spec, task_ex, state, session, state_info=None, result=No
     task_ex.state_info = state_info
     task_ex.published = published
     task_ex.finished_at = models.utcnow()
+    policies.cancel_timeout(task_ex)
     if wf_ex.state == states.RUNNING:
         process_transitions(wf_ex, wf_spec, task_ex, session)
         workflows.check_and_complete(wf_ex, wf_spec, session)
@@ -237,8 +279,10 @@ def process_transitions(wf_ex, wf_spec, task_ex, session):
     if task_ex.processed:
         return
     task_ex.processed = True
+    if task_ex.state == states.CANCELLED:
+        return
     out_ctx = dict(task_ex.in_context or {}, **(task_ex.published or {}))
-    base_ctx = dict(wf_ex.context or {}, **out_ctx)
+    base_ctx = dict(data_context(wf_ex, task_ex), **(task_ex.published or {}))
     runtime = EngineRuntime(wf_ex, task_ex)
     outcome = direct.TaskOutcome(task_ex.id, task_ex.name, task_ex.state, out_ctx)
     try:
@@ -252,10 +296,8 @@ def process_transitions(wf_ex, wf_spec, task_ex, session):
         return
     task_ex.error_handled = decision.error_handled
     runs = [c for c in decision.commands if isinstance(c, commands.RunTask)]
-    rc = dict(task_ex.runtime_context or {})
-    rc["next"] = len(runs) + len([c for c in decision.commands
-                                  if isinstance(c, commands.EndWorkflow)])
-    task_ex.runtime_context = rc
+    ends = [c for c in decision.commands if isinstance(c, commands.EndWorkflow)]
+    set_rc(task_ex, next=len(runs) + len(ends))
     if decision.global_publish:
         ctx = dict(wf_ex.context or {})
         ctx["__global"] = dict(ctx.get("__global") or {}, **decision.global_publish)
@@ -263,8 +305,9 @@ def process_transitions(wf_ex, wf_spec, task_ex, session):
     for cmd in runs:
         for t in cmd.triggered_by:
             t["task_name"] = task_ex.name
-        run(wf_ex, wf_spec, cmd, session)
-    for cmd in decision.commands:
-        if isinstance(cmd, commands.EndWorkflow):
-            workflows.end_by_command(wf_ex, wf_spec, cmd, session)
+        if wf_ex.state != states.RUNNING:
             break
+        run(wf_ex, wf_spec, cmd, session)
+    for cmd in ends:
+        workflows.end_by_command(wf_ex, wf_spec, cmd, session)
+        break

@@ -45,7 +45,7 @@ def _environment(params):
 
 
 def start(session, wf_identifier, wf_namespace="", wf_input=None, description="",
-          params=None, task_ex=None, project_id=None):
+          params=None, task_ex=None, project_id=None, root_execution_id=None):
     """Create and start a workflow execution; returns the new row."""
     wf_def = db_api.get_by_id_or_name(models.WorkflowDefinition, wf_identifier, wf_namespace)
     wf_spec = lang.workflow_spec((wf_def.checksum, wf_def.name), lambda: wf_def.spec)
@@ -78,7 +78,7 @@ def start(session, wf_identifier, wf_namespace="", wf_input=None, description=""
         project_id=project_id or wf_def.project_id,
         created_at=models.utcnow(),
     )
-    wf_ex.root_execution_id = wf_ex.id
+    wf_ex.root_execution_id = root_execution_id or wf_ex.id
     session.add(wf_ex)
     ctx = dict(wf_input)
     if wf_spec.vars:
@@ -104,7 +104,10 @@ def check_and_complete(wf_ex, wf_spec, session):
     session.flush()
     if db_api.count_incomplete_tasks(wf_ex.id):
         return
-    if db_api.count_unhandled_errors(wf_ex.id):
+    cancelled = db_api.task_executions(wf_ex.id, states_in=[states.CANCELLED])
+    if cancelled:
+        cancel(wf_ex, "Cancelled tasks: %s" % ", ".join(sorted(t.name for t in cancelled)))
+    elif db_api.count_unhandled_errors(wf_ex.id):
         fail(wf_ex, wf_spec, session, _fail_message(wf_ex))
     else:
         succeed(wf_ex, wf_spec, session)
@@ -142,6 +145,18 @@ def _set_state(wf_ex, state, state_info=None):
     states.check("workflow", wf_ex.state, state)
     wf_ex.state = state
     wf_ex.state_info = state_info
+    if states.is_completed(state) and wf_ex.task_execution_id:
+        from mistral_svc.engine import subworkflows
+
+        subworkflows.notify_parent(wf_ex)
+
+
+def cancel(wf_ex, msg):
+    """End an execution as CANCELLED (a task or sub-workflow of it was cancelled)."""
+    if states.is_completed(wf_ex.state):
+        return
+    wf_ex.output = {"result": msg}
+    _set_state(wf_ex, states.CANCELLED, msg)
 
 
 def succeed(wf_ex, wf_spec, session, msg=None):
@@ -186,14 +201,52 @@ def end_by_command(wf_ex, wf_spec, cmd, session):
         _set_state(wf_ex, states.PAUSED, cmd.msg)
 
 
+def _active_children(session, wf_ex_id, child_states):
+    """Sub-workflow executions of the execution's running tasks, in ``child_states``."""
+    task_ids = [t.id for t in db_api.task_executions(
+        wf_ex_id, states_in=[states.RUNNING, states.RUNNING_DELAYED])]
+    if not task_ids:
+        return []
+    return (session.query(models.WorkflowExecution)
+            .filter(models.WorkflowExecution.task_execution_id.in_(task_ids))
+            .filter(models.WorkflowExecution.state.in_(child_states)).all())
+
+
+def _cascade(wf_ex, method, **kwargs):
+    """Ask the engine to apply ``method`` to a related execution after commit. Each
+    execution is then changed in a transaction holding its own lock only."""
+    from mistral_svc.rpc import clients
+
+    def send(target_id):
+        def go():
+            try:
+                clients.EngineClient().cast(method, wf_ex_id=target_id, **kwargs)
+            except Exception:  # noqa: BLE001 - best effort: the target may have ended
+                pass
+        return go
+
+    return send
+
+
+def pause_by_policy(wf_ex, task_name):
+    """pause-before: the workflow pauses just before ``task_name`` starts."""
+    _set_state(wf_ex, states.PAUSED, "Paused by pause-before of task '%s'" % task_name)
+
+
 def pause(session, wf_ex_id):
+    """Pause an execution and, through casts, its running sub-workflows."""
     wf_ex = db_api.lock_workflow_execution(wf_ex_id)
-    if wf_ex.state != states.PAUSED:
-        _transition_or_400(wf_ex, states.PAUSED)
+    if wf_ex.state == states.PAUSED:
+        return wf_ex
+    _transition_or_400(wf_ex, states.PAUSED)
+    for child in _active_children(session, wf_ex.id, [states.RUNNING]):
+        db_api.db_session.after_commit(_cascade(wf_ex, "pause_workflow")(child.id))
     return wf_ex
 
 
 def resume(session, wf_ex_id, env=None):
+    """Resume a paused execution: held tasks start, held transitions run, paused
+    sub-workflows resume, and a paused parent resumes too."""
     wf_ex = db_api.lock_workflow_execution(wf_ex_id)
     if wf_ex.state == states.RUNNING:
         return wf_ex
@@ -206,20 +259,32 @@ def resume(session, wf_ex_id, env=None):
         params = dict(wf_ex.params or {})
         params["env"] = dict(params.get("env") or {}, **env)
         wf_ex.params = params
-    # Transitions held while paused run now.
-    for t in db_api.task_executions(wf_ex.id, states_in=list(states.COMPLETED),
-                                    undefer=("in_context", "published")):
-        if not t.processed and wf_ex.state == states.RUNNING:
+    for child in _active_children(session, wf_ex.id, [states.PAUSED]):
+        db_api.db_session.after_commit(_cascade(wf_ex, "resume_workflow")(child.id))
+    if wf_ex.task_execution_id:
+        parent_task = db_api.get(models.TaskExecution, wf_ex.task_execution_id)
+        db_api.db_session.after_commit(
+            _cascade(wf_ex, "resume_workflow")(parent_task.workflow_execution_id))
+    for t in db_api.task_executions(wf_ex.id, undefer=("in_context", "published")):
+        if wf_ex.state != states.RUNNING:
+            break
+        if t.state == states.IDLE:
+            t.state = states.RUNNING
+            t.started_at = models.utcnow()
+            tasks.begin(wf_ex, wf_spec, t, session)
+        elif states.is_completed(t.state) and not t.processed:
             tasks.process_transitions(wf_ex, wf_spec, t, session)
     check_and_complete(wf_ex, wf_spec, session)
     return wf_ex
 
 
 def stop(session, wf_ex_id, state, message=None):
-    """Force an execution to SUCCESS, ERROR or CANCELLED (``execution-update -s``)."""
+    """Force an execution to SUCCESS, ERROR or CANCELLED (``execution-update -s``);
+    running sub-workflows are stopped the same way."""
     wf_ex = db_api.lock_workflow_execution(wf_ex_id)
     if wf_ex.state == state:
         return wf_ex
+    children = _active_children(session, wf_ex.id, [states.RUNNING, states.PAUSED])
     _transition_or_400(wf_ex, state, message)
     if state == states.ERROR:
         wf_ex.output = {"result": message or "Failed by user"}
@@ -231,11 +296,80 @@ def stop(session, wf_ex_id, state, message=None):
         ctx.update(final_context(wf_ex))
         wf_ex.output = ctx
     if state in (states.CANCELLED, states.ERROR):
-        for t in db_api.task_executions(wf_ex.id, states_in=list(states.ACTIVE)):
+        for t in db_api.task_executions(wf_ex.id, states_in=list(states.ACTIVE)
+                                        + [states.PAUSED]):
             t.state = state
             t.state_info = message or ("Cancelled by user" if state == states.CANCELLED
                                        else "Failed by user")
+        for child in children:
+            db_api.db_session.after_commit(
+                _cascade(wf_ex, "stop_workflow", state=state, message=message)(child.id))
     return wf_ex
+
+
+def rerun_task(session, task_ex_id, reset=True, env=None):
+    """Run a failed task again; its execution goes back to RUNNING.
+
+    With ``reset`` every item of a with-items task runs again; without it only the
+    failed items do, and the successful results are kept.
+    """
+    task_ex = db_api.get(models.TaskExecution, task_ex_id)
+    wf_ex = db_api.lock_workflow_execution(task_ex.workflow_execution_id)
+    session.refresh(task_ex)
+    if task_ex.state != states.ERROR:
+        raise exc.InvalidStateChange(
+            "Only tasks in ERROR state can be rerun [task_ex_id=%s, state=%s]"
+            % (task_ex.id, task_ex.state))
+    if wf_ex.state not in (states.ERROR, states.PAUSED, states.RUNNING):
+        raise exc.InvalidStateChange(
+            "Can't rerun a task of an execution in state %s" % wf_ex.state)
+    wf_spec = spec_of(wf_ex)
+    if env:
+        params = dict(wf_ex.params or {})
+        params["env"] = dict(params.get("env") or {}, **env)
+        wf_ex.params = params
+    if wf_ex.state == states.ERROR:
+        _set_state(wf_ex, states.RUNNING)
+        wf_ex.output = {}
+    task_ex.state = states.RUNNING
+    task_ex.state_info = None
+    task_ex.processed = False
+    task_ex.error_handled = False
+    task_ex.finished_at = None
+    rc = dict(task_ex.runtime_context or {})
+    rc.pop("retry_no", None)
+    rc.pop("waited_after", None)
+    task_ex.runtime_context = rc
+    actions_q = session.query(models.ActionExecution).filter_by(task_execution_id=task_ex.id)
+    if rc.get("with_items") and not reset:
+        failed = [a for a in actions_q if a.state != states.SUCCESS]
+        for a in failed:
+            a.accepted = False
+        _rerun_failed_items(wf_ex, wf_spec, task_ex, failed, session)
+    else:
+        for a in actions_q:
+            a.accepted = False
+        tasks.start(wf_ex, wf_spec, task_ex, session)
+    return task_ex
+
+
+def _rerun_failed_items(wf_ex, wf_spec, task_ex, failed, session):
+    """Send the failed items of a with-items task again, with their recorded input."""
+    from mistral_svc.engine import actions as engine_actions
+
+    task_spec = wf_spec.task(task_ex.name)
+    rc = dict(task_ex.runtime_context)
+    rc["done"] = rc["count"] - len(failed)
+    rc["errors"] = 0
+    task_ex.runtime_context = rc
+    if not failed:
+        return tasks.finish_items(wf_ex, wf_spec, task_ex, session)
+    for a in failed:
+        row = engine_actions.new_action_execution(
+            wf_ex, task_ex, a.name, a.input, index=(a.runtime_context or {}).get("index", 0))
+        session.add(row)
+        engine_actions.dispatch(row, safe_rerun=bool(task_spec.get("safe-rerun")),
+                                target=task_spec.get("target"))
 
 
 def _transition_or_400(wf_ex, state, info=None):

@@ -60,8 +60,16 @@ class EngineClient:
                                action_input=action_input or {}, description=description,
                                namespace=namespace, params=params or {})
 
+    def cast(self, method, ctx=None, **kwargs):
+        """Fire-and-forget any engine method (cascades between executions)."""
+        self._cast.cast(ctx or {}, method, **kwargs)
+
     def on_action_complete(self, ctx, action_ex_id, result):
         self._cast.cast(ctx, "on_action_complete", action_ex_id=action_ex_id, result=result)
+
+    def on_workflow_complete(self, ctx, wf_ex_id):
+        """A sub-workflow finished: its parent task may go on."""
+        self._cast.cast(ctx, "on_workflow_complete", wf_ex_id=wf_ex_id)
 
     def on_action_update(self, ctx, action_ex_id, state):
         self._cast.cast(ctx, "on_action_update", action_ex_id=action_ex_id, state=state)

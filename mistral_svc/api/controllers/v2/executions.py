@@ -1,5 +1,6 @@
 """/v2/executions: start, watch, steer and delete workflow executions."""
 
+import pecan
 from pecan import rest
 from wsme import types as wtypes
 
@@ -8,7 +9,7 @@ from mistral_svc.api import rest_utils
 from mistral_svc.api.controllers.v2 import resources, tasks as tasks_ctrl
 from mistral_svc.db import api as db_api, models
 from mistral_svc.rpc import clients
-from mistral_svc.services import executions as ex_service
+from mistral_svc.services import executions as ex_service, reports
 from mistral_svc.workflow import states
 
 
@@ -17,6 +18,8 @@ def execution_resource(row, fields=None, with_output=True):
     names = set(fields or resources.Execution._wsme_attr_names())
     if "input" in names:
         data["input"] = row.input
+    if "published_global" in names:
+        data["published_global"] = (row.context or {}).get("__global") or {}
     if "output" in names and with_output:
         data["output"] = row.output
     elif "output" in data:
@@ -28,10 +31,44 @@ def _ctx():
     return {"project_id": None}
 
 
+class SubExecutionsController(rest.RestController):
+    """Executions started below an execution (sub-workflows, at any depth)."""
+
+    @rest_utils.wsexpose(resources.Executions, wtypes.text, wtypes.text, int)
+    def get_all(self, workflow_execution_id, errors_only="", max_depth=-1):
+        rows = reports.sub_executions(workflow_execution_id,
+                                      str(errors_only).lower() == "true", max_depth)
+        return resources.Executions(executions=[execution_resource(r) for r in rows])
+
+
+class ReportController(rest.RestController):
+    """The execution report: the tree of executions with task statistics."""
+
+    @rest_utils.wrap_pecan
+    @pecan.expose()
+    def get_all(self, workflow_execution_id, **params):
+        # Query parameters are read here (not as arguments) because pecan routes this
+        # nested controller by its positional arguments alone.
+        unknown = set(params) - {"errors_only", "max_depth", "statistics_only"}
+        if unknown:
+            raise exc.InputError("Unknown argument: %s" % ", ".join(sorted(unknown)))
+        try:
+            depth = int(params.get("max_depth", -1))
+        except ValueError:
+            raise exc.InputError("max_depth must be an integer")
+        report = reports.build_report(
+            workflow_execution_id, str(params.get("errors_only")).lower() == "true", depth)
+        if str(params.get("statistics_only")).lower() == "true":
+            report = {"statistics": report["statistics"]}
+        return rest_utils.json_response(report)
+
+
 class ExecutionsController(rest.RestController):
     """Workflow executions."""
 
     tasks = tasks_ctrl.ExecutionTasksController()
+    executions = SubExecutionsController()
+    report = ReportController()
 
     @rest_utils.wsexpose(resources.Execution, wtypes.text)
     def get_one(self, id):
@@ -114,7 +151,7 @@ class ExecutionsController(rest.RestController):
         for name in (nulls or "").split(","):
             if name.strip():
                 filters[name.strip()] = ("eq", None)
-        undefer = ["input"] + (["output"] if include_output else [])
+        undefer = ["input", "context"] + (["output"] if include_output else [])
         rows = db_api.list_(models.WorkflowExecution, filters, limit, marker, keys, dirs,
                             tags=tags, undefer=undefer)
         return resources.Executions(

@@ -81,6 +81,52 @@ class Workflows(ResourceList):
     workflows = [Workflow]
 
 
+class Workbook(Resource):
+    id = wtypes.text
+    name = wtypes.text
+    namespace = wtypes.text
+    definition = wtypes.text
+    tags = [wtypes.text]
+    scope = wtypes.Enum(wtypes.text, "private", "public")
+    project_id = wsme.wsattr(wtypes.text, readonly=True)
+    created_at = wtypes.text
+    updated_at = wtypes.text
+
+
+class Workbooks(ResourceList):
+    workbooks = [Workbook]
+
+
+class Environment(Resource):
+    id = wtypes.text
+    name = wtypes.text
+    description = wtypes.text
+    variables = jsontype
+    scope = wtypes.Enum(wtypes.text, "private", "public")
+    project_id = wsme.wsattr(wtypes.text, readonly=True)
+    created_at = wtypes.text
+    updated_at = wtypes.text
+
+
+class Environments(ResourceList):
+    environments = [Environment]
+
+
+class Member(Resource):
+    id = wtypes.text
+    resource_id = wtypes.text
+    resource_type = wtypes.text
+    project_id = wtypes.text
+    member_id = wtypes.text
+    status = wtypes.Enum(wtypes.text, "pending", "accepted", "rejected")
+    created_at = wtypes.text
+    updated_at = wtypes.text
+
+
+class Members(Resource):
+    members = [Member]
+
+
 class Execution(Resource):
     id = wtypes.text
     workflow_id = wtypes.text
@@ -96,6 +142,7 @@ class Execution(Resource):
     state_info = wtypes.text
     input = jsontype
     output = jsontype
+    published_global = jsontype
     created_at = wtypes.text
     updated_at = wtypes.text
     project_id = wsme.wsattr(wtypes.text, readonly=True)

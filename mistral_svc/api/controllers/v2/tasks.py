@@ -5,10 +5,13 @@ import json
 from pecan import rest
 from wsme import types as wtypes
 
+from mistral_svc import exceptions as exc
 from mistral_svc.api import rest_utils
 from mistral_svc.api.controllers.v2 import action_executions as ae_ctrl, resources
 from mistral_svc.db import api as db_api, models
 from mistral_svc.engine.runtime import task_result
+from mistral_svc.rpc import clients
+from mistral_svc.workflow import states
 
 
 def task_resource(row, fields=None, with_result=True):
@@ -42,10 +45,35 @@ _LIST_ARGS = (wtypes.text, int, wtypes.text, wtypes.text, [wtypes.text], wtypes.
               wtypes.text, wtypes.text)
 
 
+class TaskSubExecutionsController(rest.RestController):
+    """Sub-workflow executions of a workflow task."""
+
+    @rest_utils.wsexpose(resources.Executions, wtypes.text)
+    def get_all(self, task_execution_id):
+        from mistral_svc.api.controllers.v2.executions import execution_resource
+
+        db_api.get(models.TaskExecution, task_execution_id)
+        return resources.Executions(executions=[
+            execution_resource(r)
+            for r in db_api.child_workflow_executions(task_execution_id)])
+
+
 class TasksController(rest.RestController):
     """Task executions."""
 
     action_executions = ae_ctrl.TaskActionExecutionsController()
+    executions = TaskSubExecutionsController()
+
+    @rest_utils.wsexpose(resources.Task, wtypes.text, body=resources.Task)
+    def put(self, id, body):
+        """Rerun a failed task: ``{"state": "RUNNING", "reset": bool, "env": "{...}"}``."""
+        data = body.to_dict()
+        if data.get("state") != states.RUNNING:
+            raise exc.InputError("Only rerun of a task is supported: set state to RUNNING")
+        reset = data.get("reset")
+        clients.EngineClient().rerun_task({}, id, reset=True if reset is None else reset,
+                                          env=data.get("env"))
+        return task_resource(db_api.get(models.TaskExecution, id))
 
     @rest_utils.wsexpose(resources.Task, wtypes.text)
     def get_one(self, id):
