@@ -267,6 +267,10 @@ def complete(wf_ex, wf_spec, task_ex, state, session, state_info=None, result=No
     task_ex.published = published
     task_ex.finished_at = models.utcnow()
     policies.cancel_timeout(task_ex)
+    if task_spec.get("keep-result") is False:
+        # Published values are computed; the (possibly large) raw results go.
+        session.query(models.ActionExecution).filter_by(
+            task_execution_id=task_ex.id).update({"output": None}, synchronize_session=False)
     if wf_ex.state == states.RUNNING:
         process_transitions(wf_ex, wf_spec, task_ex, session)
         workflows.check_and_complete(wf_ex, wf_spec, session)
