@@ -4,7 +4,7 @@ from mistral_svc import exceptions as exc, lang
 from mistral_svc.db import api as db_api, models
 from mistral_svc.engine import tasks
 from mistral_svc.engine.runtime import EngineRuntime
-from mistral_svc.workflow import controller, states
+from mistral_svc.workflow import controller, direct, states
 
 
 def spec_of(wf_ex):
@@ -102,6 +102,9 @@ def check_and_complete(wf_ex, wf_spec, session):
     if wf_ex.state != states.RUNNING:
         return
     session.flush()
+    incomplete = db_api.count_incomplete_tasks(wf_ex.id)
+    if incomplete and not _fail_stranded_joins(wf_ex, wf_spec, session, incomplete):
+        return
     if db_api.count_incomplete_tasks(wf_ex.id):
         return
     cancelled = db_api.task_executions(wf_ex.id, states_in=[states.CANCELLED])
@@ -111,6 +114,24 @@ def check_and_complete(wf_ex, wf_spec, session):
         fail(wf_ex, wf_spec, session, _fail_message(wf_ex))
     else:
         succeed(wf_ex, wf_spec, session)
+
+
+def _fail_stranded_joins(wf_ex, wf_spec, session, incomplete):
+    """Joins still WAITING when nothing else is active can never fire: they fail (and
+    their on-error/on-complete clauses run) instead of leaving the execution RUNNING."""
+    waiting = db_api.task_executions(wf_ex.id, states_in=[states.WAITING],
+                                     undefer=("in_context",))
+    if not waiting or len(waiting) != incomplete:
+        return False
+    for t in waiting:
+        arrived = (t.runtime_context or {}).get("arrived") or []
+        t.state = states.ERROR
+        t.state_info = (
+            "Join of task '%s' can not be satisfied: %d of %d inbound branches arrived"
+            % (t.name, len(arrived), direct.join_required(wf_spec, t.name)))
+        t.finished_at = models.utcnow()
+        tasks.process_transitions(wf_ex, wf_spec, t, session)
+    return True
 
 
 def _fail_message(wf_ex):

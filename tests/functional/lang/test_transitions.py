@@ -213,3 +213,27 @@ global_%s:
     assert ex["state"] == "SUCCESS", ex["state_info"]
     assert json.loads(ex["published_global"]) == {"g": 7}
     assert json.loads(api.tasks(ex["id"])["u"]["published"]) == {"seen": 7, "b": 1}
+
+
+def test_unsatisfiable_join_fails_instead_of_hanging(api, unique):
+    ex = run(api, """\
+version: '2.0'
+stranded_%s:
+  tasks:
+    start:
+      action: std.noop
+      on-success: [left, right]
+    left:
+      action: std.noop
+      on-success: [merge]
+    right:
+      action: std.noop
+      on-success:
+        - merge: <%% false %%>
+    merge:
+      join: all
+      action: std.noop
+""" % unique)
+    assert ex["state"] == "ERROR"
+    merge = api.tasks(ex["id"])["merge"]
+    assert merge["state"] == "ERROR" and "1 of 2" in merge["state_info"]
