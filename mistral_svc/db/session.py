@@ -32,7 +32,9 @@ def configure(url, **kwargs):
         if _state["ctx"] is not None and _state["url"] == url:
             return
         ctx = enginefacade.transaction_context()
-        opts = {"connection": url}
+        # thread_checkin makes oslo.db sleep(0) on every statement (for eventlet); with
+        # real threads it only hands the GIL away mid-transaction, while holding locks.
+        opts = {"connection": url, "thread_checkin": False}
         is_sqlite = url.startswith("sqlite")
         if is_sqlite:
             opts["sqlite_fk"] = False
@@ -44,10 +46,31 @@ def configure(url, **kwargs):
         if is_sqlite:
             engine = ctx.writer.get_engine()
             sa.event.listen(engine, "connect", _sqlite_pragmas)
+            if ":memory:" not in url:
+                _pool_sqlite_connections(engine)
+
+
+def _pool_sqlite_connections(engine):
+    """Give a file SQLite engine a real pool.
+
+    oslo.db gives file databases a NullPool: every transaction would open a connection
+    (SQLite then re-reads the schema) and close it, checkpointing the WAL when it was
+    the last one. A QueuePool built like SQLAlchemy's own ``Pool.recreate`` keeps the
+    dialect and every event listener oslo.db and this module registered.
+    """
+    old = engine.pool
+    engine.pool = sa.pool.QueuePool(
+        old._creator, pool_size=8, max_overflow=24, timeout=60,
+        recycle=old._recycle, reset_on_return=old._reset_on_return,
+        _dispatch=old.dispatch, dialect=old._dialect,
+    )
+    old.dispose()
 
 
 def _sqlite_pragmas(dbapi_conn, _record):
     cur = dbapi_conn.cursor()
+    # WAL lets readers (API requests) run alongside the single writer; with it, NORMAL
+    # sync only fsyncs at checkpoints and stays safe against corruption.
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
