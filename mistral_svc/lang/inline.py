@@ -5,6 +5,8 @@ import re
 
 import yaml
 
+from mistral_svc.lang import yaml_loader
+
 # name=value where value is an expression, a quoted string, a bracketed literal or a word.
 _PARAM = re.compile(
     r"""\s*([\w-]+)=(<%.*?%>|\{\{.*?\}\}|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|"""
@@ -22,9 +24,15 @@ def _value(raw):
         except ValueError:
             return raw[1:-1]
     try:
-        return yaml.safe_load(raw)
+        return json.loads(raw)  # numbers, true/false, null, JSON lists and objects
+    except ValueError:
+        pass
+    try:
+        # Flow collections in YAML style, e.g. to_addrs=['admin@mysite.org'].
+        value = yaml.load(raw, Loader=yaml_loader._Loader)
     except yaml.YAMLError:
         return raw
+    return value if isinstance(value, (list, dict)) else raw
 
 
 def split(text):

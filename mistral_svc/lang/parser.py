@@ -93,6 +93,19 @@ def _with_items(located, path, value):
     return out
 
 
+def _retry(located, path, value):
+    """The one-line retry form ``count=10 delay=5 break-on=<% ... %>`` as a mapping;
+    a whole-expression retry is left for the engine to evaluate."""
+    if value.lstrip().startswith(("<%", "{{")):
+        return value
+    try:
+        _, params = inline.split("retry " + value)
+    except ValueError as e:
+        raise _err(located, path, str(e))
+    schema.check(params, schema.RETRY_MAPPING, located, path)
+    return params
+
+
 def _task(located, path, name, raw, defaults, wf_type):
     if name in spec.RESERVED_TASK_NAMES:
         raise _err(located, path, "task name %r is reserved" % name)
@@ -103,11 +116,15 @@ def _task(located, path, name, raw, defaults, wf_type):
                 "publish-on-error"):
         if key in raw:
             task[key] = raw[key]
+    defaults_path = path[:-2] + ("task-defaults",)
     for key in _POLICY_KEYS:
         if key in raw:
             task[key] = raw[key]
         elif key in defaults:
             task[key] = defaults[key]
+    if isinstance(task.get("retry"), str):
+        r_path = path + ("retry",) if "retry" in raw else defaults_path + ("retry",)
+        task["retry"] = _retry(located, r_path, task["retry"])
     kind = "workflow" if raw.get("workflow") else "action"
     target = raw.get(kind) or "std.noop"
     try:
@@ -117,7 +134,7 @@ def _task(located, path, name, raw, defaults, wf_type):
     task[kind] = target_name
     task_input = raw.get("input")
     if isinstance(task_input, dict):
-        params = dict(params, **task_input)
+        params = {**params, **task_input}
     elif task_input is not None:
         params = task_input  # one expression yielding the whole input dict
     task["input"] = params
@@ -127,19 +144,42 @@ def _task(located, path, name, raw, defaults, wf_type):
     task["with-items"] = _with_items(located, path + ("with-items",), raw.get("with-items"))
     if wf_type == spec.DIRECT:
         for clause in spec.CLAUSES:
-            value = raw.get(clause, defaults.get(clause))
-            c_path = path + (clause,) if clause in raw else ("task-defaults", clause)
-            task[clause] = _clause(located, c_path, value)
+            if clause in raw:
+                task[clause] = _clause(located, path + (clause,), raw[clause])
+                continue
+            c = _clause(located, defaults_path + (clause,), defaults.get(clause))
+            if c:
+                # A default transition never leads a task to itself.
+                c["next"] = [tr for tr in c["next"] if tr["name"] != name]
+            task[clause] = c if c and (c["next"] or len(c) > 1) else None
     else:
-        req = raw.get("requires", defaults.get("requires")) or []
-        task["requires"] = [req] if isinstance(req, str) else list(req)
+        if "requires" in raw:
+            req = raw["requires"] or []
+            task["requires"] = [req] if isinstance(req, str) else list(req)
+        else:
+            req = defaults.get("requires") or []
+            # A default requirement never makes a task require itself.
+            task["requires"] = [r for r in ([req] if isinstance(req, str) else req)
+                                if r != name]
     return task
+
+
+def _check_type_keys(located, path, raw, wf_type):
+    """``requires`` belongs to reverse workflows, ``on-*`` clauses to direct ones."""
+    wrong = spec.CLAUSES if wf_type == spec.REVERSE else ("requires",)
+    for key in wrong:
+        if key in raw:
+            raise _err(located, path + (key,),
+                       "%r is not allowed in a %s workflow" % (key, wf_type))
 
 
 def _workflow(located, path, name, raw):
     schema.check(raw, schema.WORKFLOW, located, path)
     wf_type = raw.get("type", spec.DIRECT)
     defaults = raw.get("task-defaults") or {}
+    _check_type_keys(located, path + ("task-defaults",), defaults, wf_type)
+    for t_name, t_raw in raw["tasks"].items():
+        _check_type_keys(located, path + ("tasks", str(t_name)), t_raw or {}, wf_type)
     tasks = {}
     for t_name, t_raw in raw["tasks"].items():
         tasks[str(t_name)] = _task(located, path + ("tasks", str(t_name)), str(t_name),
@@ -192,6 +232,11 @@ def _action(located, path, name, raw):
         base_input = dict(base_params, **base_input)
     elif base_input is None:
         base_input = base_params
+    from mistral_svc.lang import validation
+
+    # Malformed expressions are refused at upload, with their line, not at first run.
+    validation._check_expressions(raw.get("base-input"), located, path + ("base-input",))
+    validation._check_expressions(raw.get("output"), located, path + ("output",))
     return {
         "name": name,
         "version": "2.0",
@@ -223,15 +268,46 @@ def parse_actions(text):
     return actions
 
 
+def _qualify(name, prefix, local_names):
+    """``<prefix>.<name>`` when ``name`` is one of the workbook's own definitions."""
+    return "%s.%s" % (prefix, name) if name in local_names else name
+
+
+def _qualify_references(wb_name, workflows, actions):
+    """Point short references at the workbook's own workflows and actions.
+
+    Inside a workbook ``workflow: wf2`` and ``action: my_action`` (and an ad-hoc
+    action's ``base``) mean the workbook's ``<wb>.wf2`` / ``<wb>.my_action`` first and a
+    global definition of that name otherwise. Since a workbook's definitions are stored
+    together with it, that choice is made here once instead of at every task run.
+    Expressions (dynamic names) are left as they are.
+    """
+    prefix = wb_name + "."
+    wf_names = {wf["name"][len(prefix):] for wf in workflows}
+    action_names = {a["name"][len(prefix):] for a in actions}
+    for wf in workflows:
+        for task in wf["tasks"].values():
+            if task.get("workflow"):
+                task["workflow"] = _qualify(task["workflow"], wb_name, wf_names)
+            elif task.get("action"):
+                task["action"] = _qualify(task["action"], wb_name, action_names)
+    for action in actions:
+        # An action based on its own short name means the global action of that name.
+        others = action_names - {action["name"][len(prefix):]}
+        action["base"] = _qualify(action["base"], wb_name, others)
+
+
 def parse_workbook(text):
-    """Parse a workbook; its workflows and actions are named ``<workbook>.<name>``."""
+    """Parse a workbook; its workflows and actions are named ``<workbook>.<name>``, and
+    tasks (and ad-hoc action bases) naming a workflow or action of the same workbook by
+    its short name refer to the qualified one."""
     located = yaml_loader.load(text)
     data = located.data
     if not isinstance(data, dict):
         raise _err(located, (), "a workbook definition must be a YAML mapping")
     _check_version(located, data)
     schema.check(data, schema.WORKBOOK, located)
-    wb_name = data["name"]
+    wb_name = str(data["name"])
     workflows = [
         _workflow(located, ("workflows", str(n)), "%s.%s" % (wb_name, n), raw)
         for n, raw in (data.get("workflows") or {}).items()
@@ -240,6 +316,7 @@ def parse_workbook(text):
         _action(located, ("actions", str(n)), "%s.%s" % (wb_name, n), raw)
         for n, raw in (data.get("actions") or {}).items()
     ]
+    _qualify_references(wb_name, workflows, actions)
     return {
         "name": wb_name,
         "description": data.get("description"),

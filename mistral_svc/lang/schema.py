@@ -54,22 +54,19 @@ _TRANSITIONS = {
     ]
 }
 
-_RETRY = {
-    "oneOf": [
-        _EXPR,
-        {
-            "type": "object",
-            "properties": {
-                "count": _NON_NEG_INT_OR_EXPR,
-                "delay": _NON_NEG_INT_OR_EXPR,
-                "break-on": _STR_OR_EXPR,
-                "continue-on": _STR_OR_EXPR,
-            },
-            "required": ["count"],
-            "additionalProperties": False,
-        },
-    ]
+RETRY_MAPPING = {
+    "type": "object",
+    "properties": {
+        "count": _NON_NEG_INT_OR_EXPR,
+        "delay": _NON_NEG_INT_OR_EXPR,
+        "break-on": _STR_OR_EXPR,
+        "continue-on": _STR_OR_EXPR,
+    },
+    "required": ["count"],
+    "additionalProperties": False,
 }
+# A mapping, a whole expression, or the one-line form "count=10 delay=5 break-on=...".
+_RETRY = {"oneOf": [{"type": "string", "minLength": 1}, RETRY_MAPPING]}
 
 _POLICIES = {
     "retry": _RETRY,
@@ -217,6 +214,33 @@ def _describe(err):
     return _short(err.message)
 
 
+# Errors that only say "this alternative has another type": they explain nothing when
+# the value fits another alternative of a oneOf.
+_MISMATCH = ("type", "enum", "pattern", "const")
+
+
+def _fits(err):
+    """True if ``err`` comes from a oneOf alternative whose shape fits the value."""
+    if err.relative_path:
+        return True
+    if err.validator in _MISMATCH:
+        return False
+    if err.validator in ("oneOf", "anyOf") and err.context:
+        return any(_fits(e) for e in err.context)
+    return True
+
+
+def _specific(err):
+    """Inside a oneOf, the error of the alternative that fits the value (a mapping
+    missing a key, a number below its minimum) rather than "is not a string"."""
+    while err.validator in ("oneOf", "anyOf") and err.context:
+        fitting = [e for e in err.context if _fits(e)]
+        if not fitting:
+            break
+        err = max(fitting, key=lambda e: len(e.absolute_path))
+    return err
+
+
 def _short(text, limit=160):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -226,7 +250,7 @@ def check(data, schema, located, base_path=()):
     errors = sorted(_validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
     if not errors:
         return
-    err = errors[0]
+    err = _specific(errors[0])
     path = tuple(base_path) + tuple(str(p) for p in err.absolute_path)
     if err.validator == "additionalProperties":
         extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))

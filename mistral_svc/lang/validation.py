@@ -35,6 +35,17 @@ def _check_expressions(value, located, path):
                 stack.append((v, p + (str(i),)))
 
 
+def _transition_path(located, path, task, clause, i):
+    """Where transition ``i`` of a task's ``clause`` is written: in the task (list or
+    advanced form) or, for a default clause, in task-defaults."""
+    for base in (path + ("tasks", task, clause), path + ("task-defaults", clause)):
+        if located.has(base):
+            if located.has(base + ("next",)):
+                return base + ("next", str(i))
+            return base + (str(i),)
+    return path + ("tasks", task, clause, str(i))
+
+
 def _check_direct(wf, located, path):
     tasks = wf["tasks"]
     for name, task in tasks.items():
@@ -47,7 +58,7 @@ def _check_direct(wf, located, path):
                 if target in spec.ENGINE_COMMANDS or target.startswith(("<%", "{{")):
                     continue
                 if target not in tasks:
-                    p = path + ("tasks", name, clause, str(i))
+                    p = _transition_path(located, path, name, clause, i)
                     raise DSLError("task %r transitions to unknown task %r" % (name, target),
                                    path=p, line=located.line(p))
 
@@ -93,9 +104,15 @@ def check_workflow(wf, located, path):
         for key, value in task.items():
             if key in spec.CLAUSES and value:
                 for i, tr in enumerate(value["next"]):
-                    _check_expressions(tr["condition"], located, t_path + (key, str(i)))
-                    _check_expressions(tr["params"], located, t_path + (key, str(i)))
-                for pub in ("publish", "publish-global", "publish-atomic"):
-                    _check_expressions(value.get(pub), located, t_path + (key, "publish"))
+                    tr_path = _transition_path(located, path, name, key, i)
+                    _check_expressions(tr["condition"], located, tr_path)
+                    _check_expressions(tr["params"], located, tr_path)
+                for pub, scope in (("publish", "branch"), ("publish-global", "global"),
+                                   ("publish-atomic", "atomic")):
+                    _check_expressions(value.get(pub), located,
+                                       t_path + (key, "publish", scope))
             elif key not in ("name", "description", "tags"):
-                _check_expressions(value, located, t_path + (key,))
+                k_path = t_path + (key,)
+                if not located.has(k_path) and located.has(path + ("task-defaults", key)):
+                    k_path = path + ("task-defaults", key)  # a default policy
+                _check_expressions(value, located, k_path)

@@ -5,9 +5,18 @@ import yaml
 from mistral_svc.lang.errors import DSLError
 
 try:  # The C loader is several times faster where libyaml is available.
-    _Loader = yaml.CSafeLoader
+    _Base = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):
+    """Safe loading, except that timestamps stay strings: definitions are stored and
+    sent as JSON, which has no dates."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp",
+                        lambda loader, node: loader.construct_scalar(node))
 
 
 class Located:
@@ -16,6 +25,10 @@ class Located:
     def __init__(self, data, lines):
         self.data = data
         self._lines = lines
+
+    def has(self, path):
+        """True if ``path`` names a key or item of the document."""
+        return tuple(str(p) for p in path) in self._lines
 
     def line(self, path):
         """Line of ``path``, or of its nearest ancestor that has one."""
@@ -51,6 +64,11 @@ def load(text):
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        context, context_mark = getattr(e, "context", None), getattr(e, "context_mark", None)
+        if context and context_mark and mark and context_mark.line != mark.line:
+            # e.g. an unclosed quote: say where the quoted scalar began.
+            problem = "%s (%s started on line %d)" % (problem, context,
+                                                      context_mark.line + 1)
         raise DSLError("invalid YAML: %s" % problem, line=mark.line + 1 if mark else None)
     lines = {}
     if node is not None:

@@ -51,4 +51,6 @@ def from_dict(data):
         return RunTask(**data)
     if kind == "noop":
         return Noop()
-    return EndWorkflow(kind=kind, **data)
+    if kind in ("fail", "succeed", "pause"):
+        return EndWorkflow(kind=kind, **data)
+    raise ValueError("unknown command kind %r" % kind)

@@ -63,23 +63,34 @@ def next_commands(wf_spec, outcome, evaluate, base_ctx):
     cmds = []
     error_handled = False
     branch_publish, global_publish = {}, {}
+    ended = False
     for clause_name in _clauses_for(outcome.state):
         clause = task_spec.clause(clause_name)
         if not clause:
             continue
+        # on-success/on-error publish wins over what on-complete publishes.
         if clause.get("publish"):
-            branch_publish.update(evaluate(clause["publish"], base_ctx))
+            branch_publish = {**evaluate(clause["publish"], base_ctx), **branch_publish}
         if clause.get("publish-global"):
-            global_publish.update(evaluate(clause["publish-global"], base_ctx))
+            global_publish = {**evaluate(clause["publish-global"], base_ctx),
+                              **global_publish}
         for tr in clause["next"]:
             if tr["condition"] is not None and not _truthy(evaluate(tr["condition"],
                                                                     base_ctx)):
                 continue
-            if clause_name != "on-success":
-                error_handled = error_handled or outcome.state == states.ERROR
-            cmds.append(_command_for(wf_spec, outcome, clause_name, tr, evaluate, base_ctx))
+            # Only on-error handles an error; on-complete is a "finally".
+            if clause_name == "on-error":
+                error_handled = True
+            cmd = _command_for(wf_spec, outcome, clause_name, tr, evaluate, base_ctx)
+            cmds.append(cmd)
+            if isinstance(cmd, commands.EndWorkflow) and cmd.kind in ("fail", "succeed"):
+                # Nothing after a terminal command is processed, on-complete included.
+                ended = True
+                break
+        if ended:
+            break
     if branch_publish:
-        ctx = dict(outcome.out_ctx, **branch_publish)
+        ctx = {**outcome.out_ctx, **branch_publish}
         for c in cmds:
             if isinstance(c, commands.RunTask):
                 c.ctx = ctx

@@ -33,12 +33,13 @@ class Retry:
     count: int
     delay: float = 0
     break_on: bool = False
-    continue_on: bool = False
+    # None when the policy has no continue-on clause.
+    continue_on: bool = None
 
     @classmethod
-    def from_values(cls, count, delay=0, break_on=False, continue_on=False):
+    def from_values(cls, count, delay=0, break_on=False, continue_on=None):
         return cls(_number("retry count", count), _number("retry delay", delay or 0, False),
-                   bool(break_on), bool(continue_on))
+                   bool(break_on), None if continue_on is None else bool(continue_on))
 
 
 def should_retry(retry, attempts_done, state):
@@ -46,13 +47,16 @@ def should_retry(retry, attempts_done, state):
 
     A failed task is retried until ``count`` retries were made or ``break-on`` holds; a
     successful one only while ``continue-on`` holds (polling until a condition turns).
+    A ``continue-on`` that evaluates to false breaks the loop whatever the state.
     """
     if retry is None or attempts_done >= retry.count or retry.break_on:
+        return False
+    if retry.continue_on is False:
         return False
     if state == states.ERROR:
         return True
     if state == states.SUCCESS:
-        return retry.continue_on
+        return bool(retry.continue_on)
     return False
 
 
