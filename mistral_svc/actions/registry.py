@@ -1,18 +1,31 @@
 """Where action names resolve to classes: the system catalogue of every provider."""
 
+import logging
 import threading
 
-from mistral_svc.actions import std
+from mistral_svc.actions import http, javascript, mail, ssh, std
+
+LOG = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _catalogue = None
 
+#: Providers of built-in actions, each a module-level ``ACTIONS`` mapping.
+_STD_PROVIDERS = (std, http, mail, ssh, javascript)
+
 
 def _load():
     catalogue = {}
-    for name, cls in std.ACTIONS.items():
+    for provider in _STD_PROVIDERS:
+        catalogue.update(provider.ACTIONS)
+    try:
+        from mistral_svc.actions import openstack
+
+        catalogue.update(openstack.actions())
+    except ImportError as e:
+        LOG.warning("OpenStack actions are unavailable: %s", e)
+    for name, cls in catalogue.items():
         cls.action_name = name
-        catalogue[name] = cls
     return catalogue
 
 

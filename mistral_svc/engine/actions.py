@@ -1,18 +1,26 @@
 """Action executions: create them, send them to executors after commit, take results.
 
-Executors never read the database, so everything an action needs (its resolved class
-name and evaluated input) travels in the message.
+Executors never read the database, so everything an action needs travels in the
+message: for an ad-hoc action that is its system base action and the base input the
+engine evaluated from the ad-hoc action's ``base-input``. When the result comes back
+the engine applies the ad-hoc ``output`` transformations before storing it.
 """
 
 import logging
 
-from mistral_svc import exceptions as exc
-from mistral_svc.actions import base as action_base, registry
+from mistral_svc import config, exceptions as exc, expressions
+from mistral_svc.actions import adhoc, base as action_base, registry
 from mistral_svc.db import api as db_api, models, session as db_session
 from mistral_svc.rpc import clients
+from mistral_svc.services import actions as action_service
 from mistral_svc.workflow import states
 
+CONF = config.CONF
 LOG = logging.getLogger(__name__)
+
+# Keys of the caller's RPC context an action may use (OpenStack actions use the token).
+_SECURITY_KEYS = ("auth_token", "auth_uri", "project_id", "user_id", "user_name",
+                  "project_name", "region_name", "is_admin")
 
 
 class ActionNotFound(exc.InputError):
@@ -20,23 +28,68 @@ class ActionNotFound(exc.InputError):
 
 
 def resolve(action_name, namespace=""):
-    """The system action class for ``action_name``; ActionNotFound otherwise."""
+    """What runs for ``action_name``: a system action class, or an
+    ``adhoc.AdHocAction`` (its chain down to a system class). ActionNotFound (an
+    InputError) if there is no such action."""
+    # Ad-hoc actions cannot take a system action's name (in any namespace), so the
+    # common case needs no database query.
     cls = registry.get(action_name)
-    if cls is None:
+    if cls is not None:
+        return cls
+    try:
+        resolved = adhoc.build(action_name, namespace, action_service.find_adhoc,
+                               registry.get)
+    except action_base.ActionError as e:
+        raise ActionNotFound(str(e))
+    if resolved is None:
         raise ActionNotFound("Failed to find action [action_name=%s]" % action_name)
-    return cls
+    return resolved
 
 
 def validate_input(action_name, cls, params):
     """Raise InputError for missing or unexpected parameters, before anything runs."""
+    params = params if isinstance(params, dict) else {}
     try:
-        action_base.check_input(cls, params if isinstance(params, dict) else {})
+        if isinstance(cls, adhoc.AdHocAction):
+            cls.check_input(params)
+        else:
+            action_base.check_input(cls, params)
     except action_base.ActionError as e:
         raise exc.InputError(str(e))
 
 
-def new_action_execution(wf_ex, task_ex, action_name, params, index=0, state=states.RUNNING):
-    """An action execution row of a task (not yet flushed)."""
+def _evaluator(runtime):
+    def evaluate(data, ctx):
+        return expressions.evaluate_recursively(data, ctx, runtime)
+
+    return evaluate
+
+
+def prepare_adhoc(action, params, runtime=None):
+    """The ``runtime_context["adhoc"]`` of an ad-hoc action execution: the system
+    action to run, its evaluated input and the output transformations."""
+    try:
+        base_input = action.base_input(params, _evaluator(runtime))
+    except action_base.ActionError as e:
+        raise exc.InputError(str(e))
+    return {"base": action.base_name, "base_input": base_input,
+            "outputs": action.outputs()}
+
+
+def new_action_execution(wf_ex, task_ex, action_name, params, index=0, state=states.RUNNING,
+                         action=None):
+    """An action execution row of a task (not yet flushed). ``action`` is what
+    ``resolve`` returned; ad-hoc actions get their base input evaluated here."""
+    runtime_context = {"index": index}
+    if action is None and registry.get(action_name) is None:
+        # Callers that re-create an action execution by name (reruns) pass no
+        # resolution; ad-hoc actions still need theirs.
+        action = resolve(action_name, wf_ex.workflow_namespace)
+    if isinstance(action, adhoc.AdHocAction):
+        from mistral_svc.engine.runtime import EngineRuntime
+
+        runtime_context["adhoc"] = prepare_adhoc(action, params,
+                                                 EngineRuntime(wf_ex, task_ex))
     return models.ActionExecution(
         id=models.new_id(),
         name=action_name,
@@ -47,34 +100,75 @@ def new_action_execution(wf_ex, task_ex, action_name, params, index=0, state=sta
         workflow_execution_id=wf_ex.id,
         state=state,
         accepted=False,
-        is_sync=True,
+        is_sync=bool(getattr(action, "is_sync", True)),
         input=params,
-        runtime_context={"index": index},
+        runtime_context=runtime_context,
         project_id=wf_ex.project_id,
         created_at=models.utcnow(),
     )
 
 
-def dispatch(action_ex, rpc_ctx=None, safe_rerun=False, target=None):
-    """Send ``action_ex`` to an executor once the current transaction has committed."""
-    exec_ctx = {
+def callback_url():
+    """Base URL of this deployment's API, for asynchronous actions to report back to."""
+    host = CONF.api.host
+    if host in ("0.0.0.0", "::", ""):
+        host = CONF.host
+    if ":" in host:
+        host = "[%s]" % host
+    return "http://%s:%d" % (host, CONF.api.port)
+
+
+def executor_target(action_ex):
+    """(system action name, its input) of ``action_ex``: what an executor runs."""
+    spec = (action_ex.runtime_context or {}).get("adhoc")
+    if spec:
+        return spec["base"], spec["base_input"]
+    return action_ex.name, action_ex.input or {}
+
+
+def exec_context(action_ex, rpc_ctx=None):
+    """The context an action's ``run`` receives."""
+    rpc_ctx = rpc_ctx or {}
+    return {
         "workflow_execution_id": action_ex.workflow_execution_id,
         "task_execution_id": action_ex.task_execution_id,
         "action_execution_id": action_ex.id,
         "workflow_name": action_ex.workflow_name,
         "task_name": action_ex.task_name,
+        "callback_url": callback_url(),
+        "security": {k: rpc_ctx[k] for k in _SECURITY_KEYS if rpc_ctx.get(k) is not None},
     }
-    args = (dict(rpc_ctx or {}), action_ex.id, action_ex.name, action_ex.input or {})
+
+
+def dispatch(action_ex, rpc_ctx=None, safe_rerun=False, target=None, timeout=None):
+    """Send ``action_ex`` to an executor once the current transaction has committed."""
+    name, params = executor_target(action_ex)
+    exec_ctx = exec_context(action_ex, rpc_ctx)
+    args = (dict(rpc_ctx or {}), action_ex.id, name, params)
 
     def send():
         try:
             clients.ExecutorClient().run_action(
-                *args, safe_rerun=safe_rerun, exec_ctx=exec_ctx, target=target
+                *args, safe_rerun=safe_rerun, exec_ctx=exec_ctx, target=target,
+                timeout=timeout,
             )
         except Exception:  # noqa: BLE001 - recovery re-dispatches what was not sent
             LOG.exception("could not dispatch action execution %s", action_ex.id)
 
     db_session.after_commit(send)
+
+
+def apply_outputs(action_ex, result, runtime=None):
+    """``result`` after the ad-hoc output transformations of ``action_ex`` (a failed
+    transformation turns it into an error)."""
+    spec = (action_ex.runtime_context or {}).get("adhoc")
+    if not spec or result.is_error() or result.cancel:
+        return result
+    try:
+        data = adhoc.transform(spec.get("outputs") or [], result.data, _evaluator(runtime))
+    except action_base.ActionError as e:
+        return action_base.Result(error=str(e))
+    return action_base.Result(data=data)
 
 
 def record_result(action_ex, result):
@@ -100,6 +194,7 @@ def _error_text(error):
 def on_action_complete(action_ex_id, result_dict):
     """Engine handler for an executor's (or the API's) result of an action execution."""
     from mistral_svc.engine import tasks
+    from mistral_svc.engine.runtime import EngineRuntime
 
     result = action_base.Result.from_dict(result_dict)
     with db_api.transaction() as session:
@@ -107,14 +202,18 @@ def on_action_complete(action_ex_id, result_dict):
         wf_ex_id = action_ex.workflow_execution_id
         if wf_ex_id is None:
             # A standalone action run through the API (run-action).
-            record_result(action_ex, result)
+            if action_ex.state not in states.COMPLETED:
+                record_result(action_ex, apply_outputs(action_ex, result))
             return
         wf_ex = db_api.lock_workflow_execution(wf_ex_id)
         # Re-read under the lock: another engine may have taken this result first.
         session.refresh(action_ex)
-        if not record_result(action_ex, result):
+        if action_ex.state in states.COMPLETED:
             return
         task_ex = db_api.get(models.TaskExecution, action_ex.task_execution_id)
+        result = apply_outputs(action_ex, result, EngineRuntime(wf_ex, task_ex))
+        if not record_result(action_ex, result):
+            return
         if task_ex.state not in (states.RUNNING,):
             return
         tasks.on_action_complete(wf_ex, task_ex, action_ex, result)

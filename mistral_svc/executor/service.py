@@ -7,6 +7,7 @@ result leaves in one, so executors can run on hosts that reach only the broker.
 import concurrent.futures
 import json
 import logging
+import threading
 
 from mistral_svc import config
 from mistral_svc.actions import base, registry
@@ -56,16 +57,62 @@ class ExecutorEndpoint:
     def run_action(self, ctx, action_ex_id, action_name, params, safe_rerun=False,
                    exec_ctx=None, timeout=None):
         # Hand the work to the bounded pool so RPC dispatch threads stay free.
-        self._pool.submit(self._run, ctx, action_ex_id, action_name, params, exec_ctx)
+        reporter = _OnceReporter(self._engine, ctx, action_ex_id)
+        if timeout:
+            # A thread cannot be killed: at the deadline the action is reported as
+            # failed, and whatever it returns later is dropped.
+            timer = threading.Timer(float(timeout), reporter.send, args=(
+                base.Result(error=_timeout_message(action_name, timeout)),))
+            timer.daemon = True
+            timer.start()
+            reporter.timer = timer
+        self._pool.submit(self._run, reporter, action_name, params, exec_ctx)
 
-    def _run(self, ctx, action_ex_id, action_name, params, exec_ctx):
+    def _run(self, reporter, action_name, params, exec_ctx):
         result, is_sync = run_action(action_name, params, exec_ctx)
         if not is_sync and not result.is_error():
+            reporter.cancel_timer()
             return  # completed later through PUT /v2/action_executions/{id}
+        reporter.send(result)
+
+    def run_action_sync(self, ctx, action_name, params, exec_ctx=None, timeout=None):
+        """Run an action and answer with its result dict (run-action, synchronous)."""
+        future = self._pool.submit(run_action, action_name, params, exec_ctx)
         try:
-            self._engine.on_action_complete(ctx, action_ex_id, result.to_dict())
+            result, _ = future.result(timeout=float(timeout) if timeout else None)
+        except concurrent.futures.TimeoutError:
+            result = base.Result(error=_timeout_message(action_name, timeout))
+        return result.to_dict()
+
+
+def _timeout_message(action_name, timeout):
+    return "%s timed out after %s seconds" % (action_name, timeout)
+
+
+class _OnceReporter:
+    """Sends one action execution's result to the engine at most once (the action's
+    own result or its timeout, whichever comes first)."""
+
+    def __init__(self, engine, ctx, action_ex_id):
+        self._engine, self._ctx, self._id = engine, ctx, action_ex_id
+        self._lock = threading.Lock()
+        self._sent = False
+        self.timer = None
+
+    def cancel_timer(self):
+        if self.timer is not None:
+            self.timer.cancel()
+
+    def send(self, result):
+        with self._lock:
+            if self._sent:
+                return
+            self._sent = True
+        self.cancel_timer()
+        try:
+            self._engine.on_action_complete(self._ctx, self._id, result.to_dict())
         except Exception:  # noqa: BLE001 - the engine's recovery re-dispatches lost work
-            LOG.exception("could not send the result of action execution %s", action_ex_id)
+            LOG.exception("could not send the result of action execution %s", self._id)
 
 
 class ExecutorService:

@@ -4,7 +4,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral_svc.api import rest_utils
-from mistral_svc.api.controllers.v2 import resources
+from mistral_svc.api.controllers.v2 import action_runs, resources
 from mistral_svc.db import api as db_api, models
 
 
@@ -41,12 +41,13 @@ _LIST_ARGS = (wtypes.text, int, wtypes.text, wtypes.text, [wtypes.text], wtypes.
               wtypes.text, wtypes.text, bool)
 
 
-class ActionExecutionsController(rest.RestController):
+class ActionExecutionsController(action_runs.ActionRunsMixin, rest.RestController):
     """Action executions."""
 
-    @rest_utils.wsexpose(resources.ActionExecution, wtypes.text)
-    def get_one(self, id):
-        return action_ex_resource(db_api.get(models.ActionExecution, id))
+    @rest_utils.wsexpose(resources.ActionExecution, wtypes.text, [wtypes.text])
+    def get_one(self, id, fields=None):
+        return action_ex_resource(db_api.get(models.ActionExecution, id),
+                                  rest_utils.parse_fields(fields))
 
     @rest_utils.wsexpose(resources.ActionExecutions, *_LIST_ARGS)
     def get_all(self, marker=None, limit=None, sort_keys="created_at", sort_dirs="asc",

@@ -1,0 +1,74 @@
+"""A local HTTP server that records the requests it gets, for std.http tests.
+
+``/status/<code>`` answers with that status, ``/text`` with plain text, anything else
+with a JSON echo of the request (method, path, query, headers, body).
+"""
+
+import http.server
+import json
+import threading
+import urllib.parse
+
+
+class RecordingServer:
+    """Starts on 127.0.0.1 on a free port; ``requests`` lists what arrived."""
+
+    def __init__(self):
+        self.requests = []
+        self.arrived = threading.Condition()
+        recorder = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode("utf-8") if length else ""
+                url = urllib.parse.urlsplit(self.path)
+                record = {
+                    "method": self.command,
+                    "path": url.path,
+                    "query": dict(urllib.parse.parse_qsl(url.query)),
+                    "headers": dict(self.headers.items()),
+                    "body": body,
+                }
+                with recorder.arrived:
+                    recorder.requests.append(record)
+                    recorder.arrived.notify_all()
+                if url.path.startswith("/status/"):
+                    self._send(int(url.path.rsplit("/", 1)[1]), {"error": "as asked"})
+                elif url.path == "/text":
+                    self._send(200, "plain words", content_type="text/plain")
+                else:
+                    self._send(200, record)
+
+            def _send(self, status, payload, content_type="application/json"):
+                data = (json.dumps(payload) if content_type == "application/json"
+                        else payload).encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = "http://127.0.0.1:%d" % self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+
+    def wait_for(self, predicate, timeout=10):
+        """The first recorded request matching ``predicate``, waiting for it."""
+        with self.arrived:
+            found = self.arrived.wait_for(
+                lambda: next((r for r in self.requests if predicate(r)), None), timeout)
+        assert found, "no matching request arrived"
+        return found
+
+    def stop(self):
+        self._server.shutdown()
+        self._server.server_close()
