@@ -47,7 +47,8 @@ def update_workflows(text, identifier=None, namespace="", scope="private",
     with db_api.transaction():
         for s in specs:
             if identifier:
-                row = db_api.get_by_id_or_name(models.WorkflowDefinition, identifier, namespace)
+                row = db_api.get_by_id_or_name(models.WorkflowDefinition, identifier,
+                                               namespace, exact=True)
                 if row.name != s["name"]:
                     raise exc.InputError(
                         "Workflow name %r does not match the identified workflow %r"
@@ -64,8 +65,12 @@ def update_workflows(text, identifier=None, namespace="", scope="private",
 
 
 def delete_workflow(identifier, namespace=""):
-    with db_api.transaction():
-        row = db_api.get_by_id_or_name(models.WorkflowDefinition, identifier, namespace)
+    with db_api.transaction() as session:
+        row = db_api.get_by_id_or_name(models.WorkflowDefinition, identifier, namespace,
+                                       exact=True)
         if row.is_system:
             raise exc.InputError("System workflows can't be deleted")
+        # Its sharing records go with it.
+        session.query(models.ResourceMember).filter_by(
+            resource_type="workflow", resource_id=row.id).delete(synchronize_session=False)
         db_api.delete(row)

@@ -6,13 +6,15 @@ from wsme import types as wtypes
 
 from mistral_svc import exceptions as exc, lang
 from mistral_svc.api import rest_utils
-from mistral_svc.api.controllers.v2 import resources
+from mistral_svc.api.controllers.v2 import members as members_ctrl, resources
 from mistral_svc.db import api as db_api, models
 from mistral_svc.services import definitions
 
 
 def workflow_resource(row, fields=None):
     data = row.to_dict()
+    # A row just inserted has not loaded updated_at back; it is null until an update.
+    data.setdefault("updated_at", None)
     if not fields or "definition" in fields:
         data["definition"] = row.definition
     if not fields or "interface" in fields:
@@ -40,6 +42,7 @@ class WorkflowsController(rest.RestController):
     """Workflow definitions."""
 
     _custom_actions = {"validate": ["POST"]}
+    members = members_ctrl.MembersController("workflow")
 
     @rest_utils.wrap_pecan
     @pecan.expose()
@@ -74,7 +77,8 @@ class WorkflowsController(rest.RestController):
     @rest_utils.wsexpose(resources.Workflow, wtypes.text, wtypes.text, [wtypes.text])
     def get_one(self, identifier, namespace="", fields=None):
         fields = rest_utils.parse_fields(fields)
-        row = db_api.get_by_id_or_name(models.WorkflowDefinition, identifier, namespace)
+        row = db_api.get_by_id_or_name(models.WorkflowDefinition, identifier, namespace,
+                                       exact=True)
         return workflow_resource(row, fields)
 
     @rest_utils.wsexpose(None, wtypes.text, wtypes.text, status_code=204)
