@@ -86,6 +86,49 @@ coordination_opts = [
         "Unset: a file backend inside state_dir.",
     ),
     cfg.FloatOpt("heartbeat_interval", default=5.0, help="Seconds between heartbeats."),
+    cfg.FloatOpt(
+        "membership_timeout",
+        default=30.0,
+        help="Seconds after its last heartbeat that a service drops out of its group "
+        "(and of GET /v2/services). Handed to the tooz backend in its URL unless the "
+        "URL already sets it; keep it well above heartbeat_interval.",
+    ),
+]
+
+openstack_actions_opts = [
+    cfg.URIOpt(
+        "auth_url",
+        help="Keystone URL OpenStack actions authenticate against when the caller's "
+        "context brings no token (e.g. http://keystone:5000/v3).",
+    ),
+    cfg.StrOpt("username", help="User of OpenStack actions run without a caller token."),
+    cfg.StrOpt("password", secret=True, help="Password of that user."),
+    cfg.StrOpt("project_name", help="Project OpenStack actions are scoped to."),
+    cfg.StrOpt("user_domain_name", default="Default", help="Domain of the user."),
+    cfg.StrOpt("project_domain_name", default="Default", help="Domain of the project."),
+    cfg.StrOpt(
+        "default_region",
+        help="Region whose endpoints OpenStack actions use when a task gives no "
+        "action_region.",
+    ),
+    cfg.StrOpt(
+        "os_actions_endpoint_type",
+        default="public",
+        choices=["public", "internal", "admin"],
+        help="Catalog interface of the endpoints OpenStack actions call.",
+    ),
+    cfg.BoolOpt("insecure", default=False, help="Skip TLS certificate checks."),
+    cfg.StrOpt("cacert", help="CA bundle to verify the OpenStack endpoints with."),
+    cfg.StrOpt(
+        "nova_api_version",
+        default="2.1",
+        help="Compute API (micro)version of the nova.* actions; their inputs follow it.",
+    ),
+    cfg.StrOpt(
+        "cinder_api_version",
+        default="3.0",
+        help="Block Storage API (micro)version of the cinder.* actions.",
+    ),
 ]
 
 _opt_groups = [
@@ -97,6 +140,7 @@ _opt_groups = [
     ("scheduler", scheduler_opts),
     ("cron_trigger", cron_trigger_opts),
     ("coordination", coordination_opts),
+    ("openstack_actions", openstack_actions_opts),
 ]
 
 for _group, _opts in _opt_groups:
@@ -106,8 +150,9 @@ for _group, _opts in _opt_groups:
 def _register_library_opts():
     """Register the options oslo.db and oslo.messaging own, so they can be read early.
 
-    ``transport_url`` defaults to the in-process fake transport: with no config file the
-    whole service runs in one process (the embedded default).
+    ``transport_url`` defaults to the in-process transport (``inproc://``, see
+    mistral_svc.rpc.impl_inproc): with no config file the whole service runs in one
+    process (the embedded default).
     """
     import warnings
 
@@ -118,7 +163,7 @@ def _register_library_opts():
 
     db_options.set_defaults(CONF)
     CONF.register_opts(transport._transport_opts)
-    CONF.set_default("transport_url", "fake://")
+    CONF.set_default("transport_url", "inproc://")
     CONF.set_default("control_exchange", "mistral")
 
 

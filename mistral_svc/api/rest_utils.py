@@ -91,6 +91,11 @@ def wrap_pecan(func):
             return json_response({"faultcode": "Client" if code < 500 else "Server",
                                   "faultstring": msg, "debuginfo": None}, status=code)
 
+    # These methods always answer JSON, but a bare ``pecan.expose()`` only offers
+    # text/html, so a client sending ``Accept: application/json`` would get a 406.
+    cfg = getattr(wrapped, "_pecan", None)
+    if cfg is not None:
+        cfg.setdefault("content_types", {}).setdefault("application/json", None)
     return wrapped
 
 
@@ -120,7 +125,8 @@ def request_text():
 def parse_fields(fields):
     if not fields:
         return None
-    names = [f.strip() for f in fields if f.strip()]
+    # Clients send ``fields=a,b`` (one comma-joined value) as well as repeated fields.
+    names = [f.strip() for item in fields for f in item.split(",") if f.strip()]
     if "id" not in names:
         names.append("id")
     return names

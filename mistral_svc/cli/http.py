@@ -35,9 +35,11 @@ def quote_segment(value):
 class HTTPClient:
     """Sends requests under a base URL such as ``http://127.0.0.1:8989/v2``."""
 
-    def __init__(self, base_url, token=None, verify=True, timeout=DEFAULT_TIMEOUT):
+    def __init__(self, base_url, token=None, verify=True, timeout=DEFAULT_TIMEOUT,
+                 project_id=None):
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.project_id = project_id
         self.verify = verify
         self.timeout = timeout
         self.session = requests.Session()
@@ -48,6 +50,9 @@ class HTTPClient:
             headers["Content-Type"] = content_type
         if self.token:
             headers["X-Auth-Token"] = self.token
+        if self.project_id:
+            # As the official client does; behind keystonemiddleware the token decides.
+            headers["X-Project-Id"] = self.project_id
         return headers
 
     def request(self, method, path, params=None, json_body=None, text=None):
@@ -118,13 +123,27 @@ def _error_message(resp):
     # Mistral reports errors as {"faultstring": ...}; some deployments also set a
     # Server-Error-Message header, which the official client prefers.
     message = resp.headers.get("Server-Error-Message")
-    if not message:
-        try:
-            body = resp.json()
-        except ValueError:
-            body = None
-        if isinstance(body, dict):
-            message = body.get("faultstring") or body.get("message") or body.get("error")
-    if not message:
-        message = resp.text.strip() or resp.reason or "unknown error"
-    return str(message)
+    if message:
+        return str(message)
+    try:
+        body = resp.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        message = body.get("faultstring") or body.get("message") or body.get("error")
+        if message:
+            return str(message)
+        if body.get("title"):
+            # webob's own JSON error page, e.g. for a URL the API does not serve.
+            return _with_request(resp, f"{resp.status_code} {body['title']}")
+    if "html" in resp.headers.get("Content-Type", ""):
+        # A proxy or the web framework answered with a page: its title says enough.
+        title = re.search(r"<title>(.*?)</title>", resp.text, re.S | re.I)
+        text = " ".join((title.group(1) if title else "").split())
+        return _with_request(resp, text or f"{resp.status_code} {resp.reason}")
+    return resp.text.strip() or resp.reason or "unknown error"
+
+
+def _with_request(resp, message):
+    url = resp.url.split("?", 1)[0]
+    return f"{message} ({resp.request.method} {url})"

@@ -109,8 +109,8 @@ class MistralShell(app.App):
             "--os-project-id",
             dest="project_id",
             default=_env("OS_PROJECT_ID", "OS_TENANT_ID"),
-            help="Current project ID, used by member-get/member-update when no "
-            "--member-id is given (Env: OS_PROJECT_ID).",
+            help="Current project ID, sent as X-Project-Id and used by "
+            "member-get/member-update when no --member-id is given (Env: OS_PROJECT_ID).",
         )
         parser.add_argument(
             "--os-cacert",
@@ -145,7 +145,10 @@ class MistralShell(app.App):
         if self._client is None:
             verify = False if self.options.insecure else (self.options.cacert or True)
             self._client = http.HTTPClient(
-                self.options.mistral_url, token=self.options.token, verify=verify
+                self.options.mistral_url,
+                token=self.options.token,
+                verify=verify,
+                project_id=self.options.project_id,
             )
         return self._client
 

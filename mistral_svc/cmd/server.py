@@ -76,7 +76,12 @@ class Launcher:
         if "scheduler" in self.names:
             from mistral_svc.scheduler.service import SchedulerService
 
-            self._add(SchedulerService())
+            scheduler = SchedulerService()
+            if CONF.cron_trigger.enabled:
+                from mistral_svc.scheduler.cron import CronTriggers
+
+                scheduler.add_hook(CronTriggers())
+            self._add(scheduler)
         for name in self.names:
             members.join("%s_group" % name)
         if "api" in self.names:

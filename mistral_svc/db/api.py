@@ -69,15 +69,17 @@ def find(model, **filters):
         return s.query(model).filter_by(**filters).first()
 
 
-def get_by_name(model, name, namespace="", project_id=None):
-    """A definition by name, preferring ``namespace`` then the default namespace."""
+def get_by_name(model, name, namespace="", project_id=None, exact=False):
+    """A definition by name, preferring ``namespace`` then the default namespace; with
+    ``exact`` only ``namespace`` itself (API lookups: a namespace given is not left)."""
     detached = db_session.current_session() is None
     with transaction(read_only=detached) as s:
         q = s.query(model).filter(model.name == name)
         if detached:
             q = q.options(sa.orm.undefer("*"))
         if hasattr(model, "namespace"):
-            q = q.filter(model.namespace.in_({namespace or "", ""}))
+            q = q.filter(model.namespace.in_({namespace or ""} if exact
+                                             else {namespace or "", ""}))
             rows = q.all()
             rows.sort(key=lambda r: r.namespace != (namespace or ""))
             row = rows[0] if rows else None
@@ -91,14 +93,14 @@ def get_by_name(model, name, namespace="", project_id=None):
         return row
 
 
-def get_by_id_or_name(model, identifier, namespace=""):
+def get_by_id_or_name(model, identifier, namespace="", exact=False):
     """Look ``identifier`` up as an id first (UUID-shaped), then as a name."""
     if _looks_like_uuid(identifier):
         try:
             return get(model, identifier)
         except exc.NotFound:
             pass
-    return get_by_name(model, identifier, namespace)
+    return get_by_name(model, identifier, namespace, exact=exact)
 
 
 def _looks_like_uuid(value):

@@ -52,6 +52,26 @@ class EngineEndpoint:
         actions.on_action_complete(action_ex_id, result)
 
     @_guard
+    def start_action(self, ctx, action_name, action_input=None, description=None,
+                     namespace="", params=None):
+        from mistral_svc.engine import standalone
+
+        return standalone.start_action(ctx, action_name, action_input, description,
+                                       namespace, params)
+
+    @_guard
+    def complete_action(self, ctx, action_ex_id, result):
+        from mistral_svc.engine import standalone
+
+        return standalone.complete_action(action_ex_id, result)
+
+    @_guard
+    def on_action_update(self, ctx, action_ex_id, state):
+        from mistral_svc.engine import standalone
+
+        return standalone.update_action_state(action_ex_id, state)
+
+    @_guard
     def process_job(self, ctx, func_name, func_args):
         handler = JOB_HANDLERS.get(func_name)
         if handler is None:

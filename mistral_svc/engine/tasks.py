@@ -148,9 +148,10 @@ def start(wf_ex, wf_spec, task_ex, session):
                                      runtime, items, session)
         params = evaluate(task_spec.input, ctx, runtime)
         engine_actions.validate_input(action_name, cls, params)
+        action_ex = engine_actions.new_action_execution(wf_ex, task_ex, action_name, params,
+                                                        action=cls)
     except (TaskFailure, exc.InputError) as e:
         return complete(wf_ex, wf_spec, task_ex, states.ERROR, session, state_info=str(e))
-    action_ex = engine_actions.new_action_execution(wf_ex, task_ex, action_name, params)
     session.add(action_ex)
     engine_actions.dispatch(action_ex, safe_rerun=bool(task_spec.get("safe-rerun")),
                             target=task_spec.get("target"))
@@ -190,7 +191,7 @@ def _start_with_items(wf_ex, wf_spec, task_ex, action_name, cls, ctx, runtime, i
         engine_actions.validate_input(action_name, cls, params)
         row = engine_actions.new_action_execution(
             wf_ex, task_ex, action_name, params, index=i,
-            state=states.RUNNING if i < first else states.IDLE)
+            state=states.RUNNING if i < first else states.IDLE, action=cls)
         # Distinct timestamps keep the items' order when waiting ones are picked up.
         row.created_at = base + datetime.timedelta(microseconds=i)
         rows.append(row)
@@ -306,12 +307,14 @@ def process_transitions(wf_ex, wf_spec, task_ex, session):
         ctx = dict(wf_ex.context or {})
         ctx["__global"] = dict(ctx.get("__global") or {}, **decision.global_publish)
         wf_ex.context = ctx
-    for cmd in runs:
-        for t in cmd.triggered_by:
-            t["task_name"] = task_ex.name
-        if wf_ex.state != states.RUNNING:
-            break
-        run(wf_ex, wf_spec, cmd, session)
-    for cmd in ends:
-        workflows.end_by_command(wf_ex, wf_spec, cmd, session)
-        break
+    # Commands apply in the order written: tasks after a ``pause`` are created but held
+    # (IDLE) until resume; the core already drops what follows ``fail``/``succeed``.
+    for cmd in decision.commands:
+        if isinstance(cmd, commands.RunTask):
+            for t in cmd.triggered_by:
+                t["task_name"] = task_ex.name
+            if states.is_completed(wf_ex.state):
+                break
+            run(wf_ex, wf_spec, cmd, session)
+        elif isinstance(cmd, commands.EndWorkflow):
+            workflows.end_by_command(wf_ex, wf_spec, cmd, session)

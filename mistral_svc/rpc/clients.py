@@ -71,8 +71,14 @@ class EngineClient:
         """A sub-workflow finished: its parent task may go on."""
         self._cast.cast(ctx, "on_workflow_complete", wf_ex_id=wf_ex_id)
 
+    def complete_action(self, ctx, action_ex_id, result):
+        """The API's PUT of an action execution's result: answered once it is stored."""
+        return self._call.call(ctx, "complete_action", action_ex_id=action_ex_id,
+                               result=result)
+
     def on_action_update(self, ctx, action_ex_id, state):
-        self._cast.cast(ctx, "on_action_update", action_ex_id=action_ex_id, state=state)
+        return self._call.call(ctx, "on_action_update", action_ex_id=action_ex_id,
+                               state=state)
 
     def process_job(self, ctx, func_name, func_args):
         """Deliver a due job the scheduler claimed to an engine."""
@@ -93,3 +99,13 @@ class ExecutorClient:
         client.cast(ctx, "run_action", action_ex_id=action_ex_id, action_name=action_name,
                     params=params, safe_rerun=safe_rerun, exec_ctx=exec_ctx or {},
                     timeout=timeout)
+
+    def run_action_sync(self, ctx, action_name, params, exec_ctx=None, target=None,
+                        timeout=None):
+        """Run an action on an executor and wait for its result dict (run-action)."""
+        wait = float(timeout) + 5 if timeout else CONF.api.rpc_timeout
+        client = _client(CONF.executor.topic, timeout=wait)
+        if target:
+            client = client.prepare(server=target)
+        return client.call(ctx, "run_action_sync", action_name=action_name, params=params,
+                           exec_ctx=exec_ctx or {}, timeout=timeout)

@@ -1,71 +1,158 @@
 """Due jobs: schedule delayed work, and claim it with a lease so it runs exactly once.
 
-A job is claimed by one conditional UPDATE (``lease_owner``/``lease_expires_at`` set only
-where no live lease exists), so any number of schedulers can poll the same table. A
-claimed job is deleted once its work was handed over; if its holder dies first, the lease
-expires and another scheduler claims it.
+A scheduler claims a batch of due jobs with one conditional UPDATE that writes a lease
+(a token unique to this claim, and an expiry) only on rows that carry no live lease, so
+any number of schedulers can poll the same table and each job is claimed by one of them.
+A claimed job is deleted once its work was handed over; if its holder dies first, the
+lease expires and another scheduler claims it again. The engine's job handlers are
+idempotent, so a job delivered twice (holder died after handing it over, before deleting
+it) changes nothing the second time.
+
+Clocks: due times and leases are computed from the clock of the process that writes
+them, so hosts running engines and schedulers are expected to keep their clocks in sync
+(NTP); a skew of a second delays or advances a job by that second, nothing worse.
 """
 
 import datetime
+import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 
-from mistral_svc.db import api as db_api, models
+from mistral_svc.db import api as db_api, models, session as db_session
+
+_JOBS = models.ScheduledJob.__table__
+
+
+def _dialect():
+    return db_session.get_engine().dialect.name
 
 
 def schedule(func_name, func_args, delay=0.0, key=None):
-    """Add a job due in ``delay`` seconds; with ``key``, an existing job of that key wins
-    (re-scheduling the same delayed work twice is a no-op)."""
-    with db_api.transaction() as session:
-        if key is not None:
-            existing = session.query(models.ScheduledJob).filter_by(key=key).first()
-            if existing is not None:
-                return existing
-        job = models.ScheduledJob(
-            id=models.new_id(),
-            run_after=models.utcnow() + datetime.timedelta(seconds=float(delay)),
-            func_name=func_name,
-            func_args=func_args,
-            key=key,
-            created_at=models.utcnow(),
-        )
-        session.add(job)
-        return job
+    """Add a job that calls the engine's ``func_name`` handler with ``func_args`` once
+    ``delay`` seconds have passed.
 
-
-def claim_due(owner, lease_seconds, limit):
-    """Claim up to ``limit`` due jobs for ``owner``; returns the claimed jobs' values."""
+    With ``key``, at most one job of that key exists: scheduling the same delayed work
+    again while the first job is pending is a no-op (an existing job of the key wins).
+    Runs inside the caller's transaction when one is open, so the job appears exactly
+    when the state change that asked for it commits.
+    """
     now = models.utcnow()
-    expires = now + datetime.timedelta(seconds=lease_seconds)
-    table = models.ScheduledJob.__table__
-    with db_api.transaction(read_only=True) as session:
-        candidates = [
-            r.id for r in session.query(models.ScheduledJob.id)
-            .filter(models.ScheduledJob.run_after <= now)
-            .filter(sa.or_(models.ScheduledJob.lease_expires_at.is_(None),
-                           models.ScheduledJob.lease_expires_at < now))
-            .order_by(models.ScheduledJob.run_after)
-            .limit(limit)
-        ]
-    claimed = []
-    for job_id in candidates:
-        with db_api.transaction() as session:
-            result = session.execute(
-                table.update()
-                .where(table.c.id == job_id)
-                .where(sa.or_(table.c.lease_expires_at.is_(None),
-                              table.c.lease_expires_at < now))
-                .values(lease_owner=owner, lease_expires_at=expires)
-            )
-            if result.rowcount == 1:
-                job = session.get(models.ScheduledJob, job_id)
-                claimed.append({"id": job.id, "func_name": job.func_name,
-                                "func_args": job.func_args or {}})
-    return claimed
-
-
-def done(job_id):
-    """Remove a job whose work was handed over."""
+    values = {
+        "id": models.new_id(),
+        "run_after": now + datetime.timedelta(seconds=max(0.0, float(delay))),
+        "func_name": func_name,
+        "func_args": func_args or {},
+        "key": key,
+        "created_at": now,
+    }
     with db_api.transaction() as session:
-        session.query(models.ScheduledJob).filter_by(id=job_id).delete(
-            synchronize_session=False)
+        session.execute(_insert(values))
+
+
+def _insert(values):
+    """An INSERT that, for a keyed job, does nothing when the key exists already.
+
+    A plain INSERT would raise on the duplicate key, and on PostgreSQL that error
+    would abort the caller's whole transaction; each dialect's own conflict clause
+    keeps the statement harmless instead.
+    """
+    if values["key"] is None:
+        return _JOBS.insert().values(**values)
+    name = _dialect()
+    if name == "postgresql":
+        return postgresql.insert(_JOBS).values(**values).on_conflict_do_nothing(
+            index_elements=["key"])
+    if name == "sqlite":
+        return sqlite.insert(_JOBS).values(**values).on_conflict_do_nothing(
+            index_elements=["key"])
+    if name in ("mysql", "mariadb"):
+        stmt = mysql.insert(_JOBS).values(**values)
+        return stmt.on_duplicate_key_update(key=stmt.inserted.key)
+    raise NotImplementedError("unsupported database dialect %s" % name)
+
+
+def cancel(key):
+    """Drop the pending job of ``key`` (e.g. a task timeout once the task finished)."""
+    with db_api.transaction() as session:
+        session.execute(_JOBS.delete().where(_JOBS.c.key == key))
+
+
+def claim_due(owner, lease_seconds, limit, now=None):
+    """Claim up to ``limit`` due jobs for ``owner``, oldest first.
+
+    Returns a list of ``{"id", "func_name", "func_args", "lease"}``; ``lease`` is the
+    claim's token, which ``release`` takes. Costs one round trip on PostgreSQL and
+    SQLite (UPDATE ... RETURNING) and two on MySQL/MariaDB (UPDATE ... LIMIT, then a
+    SELECT of the rows carrying this claim's token).
+    """
+    now = now or models.utcnow()
+    lease = "%s/%s" % (owner, uuid.uuid4().hex)
+    expires = now + datetime.timedelta(seconds=float(lease_seconds))
+    return db_session.retry_on_deadlock(_claim)(lease, now, expires, int(limit))
+
+
+def _claim(lease, now, expires, limit):
+    due = sa.and_(
+        _JOBS.c.run_after <= now,
+        sa.or_(_JOBS.c.lease_expires_at.is_(None), _JOBS.c.lease_expires_at < now),
+    )
+    cols = (_JOBS.c.id, _JOBS.c.func_name, _JOBS.c.func_args)
+    values = {"lease_owner": lease, "lease_expires_at": expires}
+    name = _dialect()
+    with db_api.transaction() as session:
+        if name in ("mysql", "mariadb"):
+            # MySQL cannot UPDATE a table through a LIMITed subquery of itself, but
+            # takes ORDER BY and LIMIT on the UPDATE directly; its locking read sees
+            # the newest committed lease, so a row another scheduler claimed first no
+            # longer matches ``due``.
+            result = session.execute(sa.text(
+                "UPDATE scheduled_jobs_v2 SET lease_owner = :lease, "
+                "lease_expires_at = :expires WHERE run_after <= :now AND "
+                "(lease_expires_at IS NULL OR lease_expires_at < :now) "
+                "ORDER BY run_after LIMIT %d" % limit
+            ), {"lease": lease, "expires": expires, "now": now})
+            if not result.rowcount:
+                return []
+            # The expiry is indexed, the token is unique to this claim.
+            rows = session.execute(
+                sa.select(*cols).where(_JOBS.c.lease_expires_at == expires)
+                .where(_JOBS.c.lease_owner == lease).order_by(_JOBS.c.run_after)
+            ).all()
+        else:
+            candidates = sa.select(_JOBS.c.id).where(due).order_by(
+                _JOBS.c.run_after).limit(limit)
+            if name == "postgresql":
+                # Rows another scheduler is claiming right now are skipped rather
+                # than waited for; the re-check of ``due`` below (re-evaluated on
+                # the newest row version) keeps a row from being claimed twice.
+                candidates = candidates.with_for_update(skip_locked=True)
+            rows = session.execute(
+                _JOBS.update().where(_JOBS.c.id.in_(candidates)).where(due)
+                .values(**values).returning(*cols)
+            ).all()
+    return [{"id": r.id, "func_name": r.func_name, "func_args": r.func_args or {},
+             "lease": lease} for r in rows]
+
+
+def done(*job_ids):
+    """Remove jobs whose work was handed over (one statement for the whole batch)."""
+    if job_ids:
+        _write(_JOBS.delete().where(_JOBS.c.id.in_(job_ids)))
+
+
+def release(job_ids, lease):
+    """Give up the claim ``lease`` on jobs that could not be handed over, so the next
+    poll (of any scheduler) retries them instead of waiting for the lease to expire."""
+    if job_ids:
+        _write(_JOBS.update().where(_JOBS.c.id.in_(list(job_ids)))
+               .where(_JOBS.c.lease_owner == lease)
+               .values(lease_owner=None, lease_expires_at=None))
+
+
+@db_session.retry_on_deadlock
+def _write(statement):
+    # Claims lock rows in run_after order and these statements in primary key order,
+    # so InnoDB may pick one of them as a deadlock victim: it is simply run again.
+    with db_api.transaction() as session:
+        session.execute(statement)

@@ -237,3 +237,24 @@ stranded_%s:
     assert ex["state"] == "ERROR"
     merge = api.tasks(ex["id"])["merge"]
     assert merge["state"] == "ERROR" and "1 of 2" in merge["state_info"]
+
+
+def test_tasks_after_pause_wait_for_resume(api, unique):
+    name = "pauseorder_" + unique
+    api.create_workflow("""\
+version: '2.0'
+%s:
+  tasks:
+    t:
+      action: std.noop
+      on-success:
+        - pause
+        - later
+    later:
+      action: std.noop
+""" % name)
+    ex = api.wait(api.start(name)["id"], states=("PAUSED",))
+    assert api.tasks(ex["id"])["later"]["state"] == "IDLE"
+    api.put("/v2/executions/%s" % ex["id"], {"state": "RUNNING"})
+    assert api.wait(ex["id"])["state"] == "SUCCESS"
+    assert api.tasks(ex["id"])["later"]["state"] == "SUCCESS"

@@ -70,9 +70,10 @@ class ExecutionsController(rest.RestController):
     executions = SubExecutionsController()
     report = ReportController()
 
-    @rest_utils.wsexpose(resources.Execution, wtypes.text)
-    def get_one(self, id):
-        return execution_resource(db_api.get(models.WorkflowExecution, id))
+    @rest_utils.wsexpose(resources.Execution, wtypes.text, [wtypes.text])
+    def get_one(self, id, fields=None):
+        return execution_resource(db_api.get(models.WorkflowExecution, id),
+                                  rest_utils.parse_fields(fields))
 
     @rest_utils.wsexpose(resources.Execution, body=resources.Execution, status_code=201)
     def post(self, body):
@@ -94,6 +95,10 @@ class ExecutionsController(rest.RestController):
                 raise exc.InputError(
                     "Workflow ID or workflow name must be provided. Workflow ID is "
                     "recommended.")
+            # A namespace given through the API is exact; only sub-workflow lookups
+            # fall back to the default namespace, so resolve the definition here.
+            wf_identifier = db_api.get_by_id_or_name(
+                models.WorkflowDefinition, wf_identifier, namespace, exact=True).id
         result = clients.EngineClient().start_workflow(
             _ctx(), wf_identifier, namespace, wf_input, data.get("description") or "", params
         )

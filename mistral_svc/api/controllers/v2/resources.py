@@ -204,6 +204,53 @@ class ActionExecutions(ResourceList):
     action_executions = [ActionExecution]
 
 
+class Action(Resource):
+    """An action definition: a system action or an ad-hoc one."""
+
+    id = wtypes.text
+    name = wtypes.text
+    namespace = wtypes.text
+    is_system = bool
+    input = wtypes.text
+    description = wtypes.text
+    tags = [wtypes.text]
+    definition = wtypes.text
+    scope = wtypes.text
+    project_id = wsme.wsattr(wtypes.text, readonly=True)
+    created_at = wtypes.text
+    updated_at = wtypes.text
+
+
+class Actions(ResourceList):
+    actions = [Action]
+
+
+class CronTrigger(Resource):
+    """Mistral's cron trigger fields, plus ``status``: READY while it has firings
+    left, COMPLETED once its count is used up (it then stays listed)."""
+
+    id = wtypes.text
+    name = wtypes.text
+    pattern = wtypes.text
+    workflow_name = wtypes.text
+    workflow_id = wtypes.text
+    workflow_namespace = wtypes.text
+    workflow_input = jsontype
+    workflow_params = jsontype
+    scope = wtypes.Enum(wtypes.text, "private", "public")
+    first_execution_time = wtypes.text
+    next_execution_time = wtypes.text
+    remaining_executions = int
+    status = wsme.wsattr(wtypes.text, readonly=True)
+    project_id = wsme.wsattr(wtypes.text, readonly=True)
+    created_at = wtypes.text
+    updated_at = wtypes.text
+
+
+class CronTriggers(ResourceList):
+    cron_triggers = [CronTrigger]
+
+
 class Service(Resource):
     name = wtypes.text
     type = wtypes.text

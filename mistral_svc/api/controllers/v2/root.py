@@ -4,11 +4,15 @@ import pecan
 from wsme import types as wtypes
 
 from mistral_svc.api import rest_utils
+from mistral_svc.api.controllers.v2 import actions as v2_actions
 from mistral_svc.api.controllers.v2 import (
     action_executions,
+    cron_triggers,
+    environments,
     executions,
     services,
     tasks,
+    workbooks,
     workflows,
 )
 
@@ -20,11 +24,15 @@ class RootResource(wtypes.Base):
 class Controller:
     """API v2."""
 
+    workbooks = workbooks.WorkbooksController()
     workflows = workflows.WorkflowsController()
+    actions = v2_actions.ActionsController()
+    environments = environments.EnvironmentsController()
     executions = executions.ExecutionsController()
     tasks = tasks.TasksController()
     action_executions = action_executions.ActionExecutionsController()
     services = services.ServicesController()
+    cron_triggers = cron_triggers.CronTriggersController()
 
     @rest_utils.wsexpose(RootResource)
     def index(self):

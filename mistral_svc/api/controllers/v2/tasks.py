@@ -48,14 +48,20 @@ _LIST_ARGS = (wtypes.text, int, wtypes.text, wtypes.text, [wtypes.text], wtypes.
 class TaskSubExecutionsController(rest.RestController):
     """Sub-workflow executions of a workflow task."""
 
-    @rest_utils.wsexpose(resources.Executions, wtypes.text)
-    def get_all(self, task_execution_id):
+    @rest_utils.wsexpose(resources.Executions, wtypes.text, wtypes.text, int)
+    def get_all(self, task_execution_id, errors_only="", max_depth=-1):
         from mistral_svc.api.controllers.v2.executions import execution_resource
+        from mistral_svc.services import reports
 
+        only_errors = str(errors_only).lower() == "true"
         db_api.get(models.TaskExecution, task_execution_id)
-        return resources.Executions(executions=[
-            execution_resource(r)
-            for r in db_api.child_workflow_executions(task_execution_id)])
+        rows = []
+        # The task's own sub-workflows always count; max_depth limits what lies below.
+        for child in db_api.child_workflow_executions(task_execution_id):
+            if not only_errors or child.state == states.ERROR:
+                rows.append(child)
+            rows.extend(reports.sub_executions(child.id, only_errors, max_depth))
+        return resources.Executions(executions=[execution_resource(r) for r in rows])
 
 
 class TasksController(rest.RestController):
@@ -75,9 +81,10 @@ class TasksController(rest.RestController):
                                           env=data.get("env"))
         return task_resource(db_api.get(models.TaskExecution, id))
 
-    @rest_utils.wsexpose(resources.Task, wtypes.text)
-    def get_one(self, id):
-        return task_resource(db_api.get(models.TaskExecution, id))
+    @rest_utils.wsexpose(resources.Task, wtypes.text, [wtypes.text])
+    def get_one(self, id, fields=None):
+        return task_resource(db_api.get(models.TaskExecution, id),
+                             rest_utils.parse_fields(fields))
 
     @rest_utils.wsexpose(resources.Tasks, *_LIST_ARGS)
     def get_all(self, marker=None, limit=None, sort_keys="created_at", sort_dirs="asc",

@@ -1,0 +1,255 @@
+"""Cron triggers: validation, storage, and the atomic claim of each firing.
+
+A trigger names a workflow, its input and params, and when to start it: a cron
+``pattern``, a ``first_execution_time``, or both, and optionally a count of executions
+(``remaining_executions``). All times are naive UTC.
+
+Firing is claimed by one conditional UPDATE that moves ``next_execution_time`` on (and
+counts ``remaining_executions`` down) only if it still holds the slot the scheduler
+read, so of any number of schedulers exactly one wins each slot. A trigger whose count
+is used up stays listed with status COMPLETED; one with firings left is READY.
+"""
+
+import datetime
+import json
+
+import croniter
+
+from mistral_svc import exceptions as exc, lang
+from mistral_svc.db import api as db_api, models
+
+READY = "READY"
+COMPLETED = "COMPLETED"
+
+# Mistral's format for first_execution_time; seconds are accepted too.
+TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
+
+# A first execution time this far in the past is still taken (and fires at once): the
+# API takes minutes, so a client that sends "now" may land in the next minute.
+# Anything older is most likely local time mistaken for UTC, and is refused.
+PAST_TOLERANCE = datetime.timedelta(minutes=2)
+
+_TRIGGERS = models.CronTrigger.__table__
+
+
+def validate_pattern(pattern):
+    """Raise InputError unless ``pattern`` is a cron expression croniter understands."""
+    if not isinstance(pattern, str) or not croniter.croniter.is_valid(pattern):
+        raise exc.InputError("The specified pattern is not valid: %s" % (pattern,))
+
+
+def next_time(pattern, after):
+    """The first slot of ``pattern`` strictly after ``after`` (naive UTC)."""
+    return croniter.croniter(pattern, after).get_next(datetime.datetime)
+
+
+def parse_time(value):
+    """A first execution time given as ``YYYY-MM-DD HH:MM`` (UTC), as a datetime."""
+    if isinstance(value, datetime.datetime):
+        return value.replace(microsecond=0)
+    for fmt in TIME_FORMATS:
+        try:
+            return datetime.datetime.strptime(str(value).strip(), fmt)
+        except ValueError:
+            continue
+    raise exc.InputError(
+        "Invalid first_execution_time %r: expected 'YYYY-MM-DD HH:MM' (UTC)" % (value,))
+
+
+def _schedule(pattern, first_time, count, now):
+    """Validate when a trigger fires; returns (first time, next time, count)."""
+    if not pattern and not first_time:
+        raise exc.InputError("Pattern or first_execution_time must be specified.")
+    if pattern:
+        validate_pattern(pattern)
+    if count is not None:
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise exc.InputError(
+                "remaining_executions must be a positive integer, got %r" % (count,))
+    if first_time:
+        first_time = parse_time(first_time)
+        if first_time < now - PAST_TOLERANCE:
+            raise exc.InputError(
+                "first_execution_time %s is in the past (times are UTC)"
+                % first_time.strftime("%Y-%m-%d %H:%M"))
+        if not pattern:
+            if count is not None and count > 1:
+                raise exc.InputError(
+                    "A pattern is needed for more than one execution "
+                    "(remaining_executions=%d)." % count)
+            count = 1
+        return first_time, first_time, count
+    return None, next_time(pattern, now), count
+
+
+def _json_object(value, field):
+    if value is None or value == "":
+        return {}
+    if not isinstance(value, dict):
+        raise exc.InputError("%s must be a JSON object" % field)
+    return value
+
+
+def create(name, workflow_name=None, workflow_id=None, workflow_namespace="",
+           workflow_input=None, workflow_params=None, pattern=None,
+           first_execution_time=None, remaining_executions=None, scope="private",
+           project_id=None, now=None):
+    """Validate and store a cron trigger; returns the new row.
+
+    The workflow must exist and accept ``workflow_input`` (checked now, so that a
+    trigger cannot be created that would fail on every firing).
+    """
+    if not name or not str(name).strip():
+        raise exc.InputError("The name of a cron trigger must not be empty.")
+    identifier = workflow_id or workflow_name
+    if not identifier:
+        raise exc.InputError("Workflow name or ID must be provided.")
+    if scope not in ("private", "public"):
+        raise exc.InputError("Scope must be one of the following: private, public")
+    workflow_input = _json_object(workflow_input, "workflow_input")
+    workflow_params = _json_object(workflow_params, "workflow_params")
+    now = now or models.utcnow().replace(microsecond=0)
+    first_time, next_at, count = _schedule(pattern, first_execution_time,
+                                           remaining_executions, now)
+    wf_def = db_api.get_by_id_or_name(models.WorkflowDefinition, identifier,
+                                      workflow_namespace or "")
+    _check_input(wf_def, workflow_input)
+    values = {
+        "id": models.new_id(),
+        "name": name,
+        "pattern": pattern or None,
+        "first_execution_time": first_time,
+        "next_execution_time": next_at,
+        "workflow_name": wf_def.name,
+        "workflow_id": wf_def.id,
+        "workflow_namespace": wf_def.namespace,
+        "workflow_input": workflow_input,
+        "workflow_params": workflow_params,
+        "remaining_executions": count,
+        "status": READY,
+        "scope": scope,
+        "project_id": project_id or _TRIGGERS.c.project_id.default.arg,
+        "created_at": models.utcnow(),
+    }
+    with db_api.transaction() as session:
+        # Mistral deletes a trigger once its count is used up, so its users expect
+        # the name to be free again: a COMPLETED trigger gives way to a new one.
+        session.execute(
+            _TRIGGERS.delete()
+            .where(_TRIGGERS.c.name == name)
+            .where(_TRIGGERS.c.project_id == values["project_id"])
+            .where(_TRIGGERS.c.status == COMPLETED)
+        )
+        return db_api.create(models.CronTrigger, values)
+
+
+def _check_input(wf_def, wf_input):
+    # The engine's own check, so a trigger accepts exactly the input a start would.
+    from mistral_svc.engine import workflows
+
+    spec = lang.workflow_spec((wf_def.checksum, wf_def.name), lambda: wf_def.spec)
+    workflows._check_input(spec, wf_input)
+
+
+def get(identifier):
+    """A trigger by id or name, or NotFound."""
+    return db_api.get_by_id_or_name(models.CronTrigger, identifier)
+
+
+def delete(identifier):
+    """Delete a trigger by id or name; executions it started stay."""
+    db_api.delete(get(identifier))
+
+
+_JSON_FILTERS = ("workflow_input", "workflow_params")
+
+
+def list_(filters, limit=None, marker=None, sort_keys=None, sort_dirs=None):
+    """Triggers matching ``filters`` (``{field: (op, value)}``), paginated.
+
+    ``workflow_input`` and ``workflow_params`` are JSON documents whose stored text
+    differs between databases, so those two are compared as parsed JSON after the
+    query (there are few triggers; every other filter runs in SQL).
+    """
+    filters = dict(filters or {})
+    if "remaining_executions" in filters:
+        filters["remaining_executions"] = _int_filter(filters["remaining_executions"])
+    json_filters = {k: filters.pop(k) for k in _JSON_FILTERS if k in filters}
+    if not json_filters:
+        return db_api.list_(models.CronTrigger, filters, limit, marker, sort_keys, sort_dirs)
+    rows = db_api.list_(models.CronTrigger, filters, None, marker, sort_keys, sort_dirs)
+    for field, (op, value) in json_filters.items():
+        rows = [r for r in rows if _json_matches(getattr(r, field), op, value, field)]
+    return rows[:limit] if limit else rows
+
+
+def _int_filter(cond):
+    op, value = cond
+    try:
+        if isinstance(value, list):
+            return op, [int(v) for v in value]
+        return op, None if value is None else int(value)
+    except ValueError:
+        raise exc.InputError("remaining_executions must be an integer, got %r" % (value,))
+
+
+def _json_matches(stored, op, value, field):
+    if op not in ("eq", "neq"):
+        raise exc.InputError("%s can only be filtered for equality" % field)
+    try:
+        wanted = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        raise exc.InputError("%s filter must be JSON" % field)
+    same = (stored or {}) == (wanted or {})
+    return same if op == "eq" else not same
+
+
+# --- firing -------------------------------------------------------------------------------
+
+
+def due(now, limit):
+    """READY triggers whose next execution time has come, soonest first."""
+    with db_api.transaction(read_only=True) as session:
+        return (
+            session.query(models.CronTrigger)
+            .filter(models.CronTrigger.status == READY)
+            .filter(models.CronTrigger.next_execution_time <= now)
+            .order_by(models.CronTrigger.next_execution_time)
+            .limit(limit)
+            .all()
+        )
+
+
+def advance(trigger, now):
+    """Claim the firing of ``trigger``'s current slot; True if this caller won it.
+
+    The next slot is the first one after ``now`` (or after the current slot, if that
+    lies ahead): after downtime a trigger fires once for all the slots it missed, not
+    once per slot. The last permitted firing leaves the trigger COMPLETED.
+    """
+    values = {"updated_at": models.utcnow()}
+    remaining = trigger.remaining_executions
+    if remaining is not None:
+        remaining -= 1
+        values["remaining_executions"] = remaining
+    if trigger.pattern:
+        values["next_execution_time"] = next_time(
+            trigger.pattern, max(now, trigger.next_execution_time))
+    if (remaining is not None and remaining <= 0) or not trigger.pattern:
+        values["status"] = COMPLETED
+    with db_api.transaction() as session:
+        result = session.execute(
+            _TRIGGERS.update()
+            .where(_TRIGGERS.c.id == trigger.id)
+            .where(_TRIGGERS.c.status == READY)
+            .where(_TRIGGERS.c.next_execution_time == trigger.next_execution_time)
+            .values(**values)
+        )
+        return result.rowcount == 1
+
+
+def execution_params(trigger):
+    """The params of an execution the trigger starts: its own, plus its id."""
+    params = dict(trigger.workflow_params or {})
+    params["cron_trigger_id"] = trigger.id
+    return params
