@@ -60,11 +60,28 @@ engine_opts = [
         "(-1 for no limit).",
     ),
     cfg.IntOpt("rpc_workers", default=4, help="Threads handling engine RPC messages."),
+    cfg.FloatOpt(
+        "action_heartbeat_timeout",
+        default=60.0,
+        help="Seconds without an executor heartbeat after which a running action "
+        "execution is taken for lost: run again if its task has safe-rerun, failed "
+        "otherwise.",
+    ),
+    cfg.FloatOpt(
+        "recovery_interval",
+        default=10.0,
+        help="Seconds between an engine's scans for work lost with a dead process.",
+    ),
 ]
 
 executor_opts = [
     cfg.StrOpt("topic", default="mistral_executor", help="RPC topic of executors."),
     cfg.IntOpt("workers", default=16, help="Actions an executor runs at the same time."),
+    cfg.FloatOpt(
+        "heartbeat_interval",
+        default=5.0,
+        help="Seconds between an executor's reports of the actions it runs.",
+    ),
 ]
 
 scheduler_opts = [

@@ -9,7 +9,13 @@ import logging
 
 from mistral_svc import config, exceptions as exc
 from mistral_svc.db import api as db_api, session as db_session
-from mistral_svc.engine import actions, policies, subworkflows, workflows  # noqa: F401
+from mistral_svc.engine import (  # noqa: F401 - policies registers job handlers
+    actions,
+    policies,
+    recovery,
+    subworkflows,
+    workflows,
+)
 from mistral_svc.engine.job_handlers import JOB_HANDLERS, job_handler  # noqa: F401
 from mistral_svc.rpc import transport
 from mistral_svc.workflow import states
@@ -80,6 +86,10 @@ class EngineEndpoint:
         handler(**(func_args or {}))
 
     @_guard
+    def report_actions(self, ctx, executor, running, finished):
+        return recovery.report_actions(executor, running or [], finished or [])
+
+    @_guard
     def on_workflow_complete(self, ctx, wf_ex_id):
         subworkflows.on_child_complete(wf_ex_id)
 
@@ -106,14 +116,19 @@ class EngineEndpoint:
 
 
 class EngineService:
-    """Owns the engine's RPC server."""
+    """Owns the engine's RPC server and its recovery loop."""
 
     def __init__(self):
         self._server = transport.make_server(CONF.engine.topic, [EngineEndpoint()], "engine")
+        self._recovery = recovery.RecoveryLoop()
 
     def start(self):
         self._server.start()
+        self._recovery.start()
 
     def stop(self, graceful=True):
+        """Take no new messages and let handlers in progress finish: each is one
+        transaction, so stopping never leaves half-applied work."""
+        self._recovery.stop()
         self._server.stop()
         self._server.wait()

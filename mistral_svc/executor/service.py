@@ -8,9 +8,11 @@ import concurrent.futures
 import json
 import logging
 import threading
+import time
 
 from mistral_svc import config
 from mistral_svc.actions import base, registry
+from mistral_svc.executor.tracker import Tracker
 from mistral_svc.rpc import clients, transport
 
 CONF = config.CONF
@@ -50,14 +52,17 @@ def run_action(action_name, params, exec_ctx=None):
 class ExecutorEndpoint:
     """RPC endpoint of executors (topic ``[executor] topic``)."""
 
-    def __init__(self, pool):
+    def __init__(self, pool, tracker=None):
         self._pool = pool
         self._engine = clients.EngineClient()
+        self._tracker = tracker
 
     def run_action(self, ctx, action_ex_id, action_name, params, safe_rerun=False,
                    exec_ctx=None, timeout=None):
+        if self._tracker is not None and not self._tracker.begin(action_ex_id):
+            return  # already running here: a recovery re-dispatch raced the original
         # Hand the work to the bounded pool so RPC dispatch threads stay free.
-        reporter = _OnceReporter(self._engine, ctx, action_ex_id)
+        reporter = _OnceReporter(self._engine, ctx, action_ex_id, self._tracker)
         if timeout:
             # A thread cannot be killed: at the deadline the action is reported as
             # failed, and whatever it returns later is dropped.
@@ -72,6 +77,7 @@ class ExecutorEndpoint:
         result, is_sync = run_action(action_name, params, exec_ctx)
         if not is_sync and not result.is_error():
             reporter.cancel_timer()
+            reporter.forget()
             return  # completed later through PUT /v2/action_executions/{id}
         reporter.send(result)
 
@@ -93,8 +99,9 @@ class _OnceReporter:
     """Sends one action execution's result to the engine at most once (the action's
     own result or its timeout, whichever comes first)."""
 
-    def __init__(self, engine, ctx, action_ex_id):
+    def __init__(self, engine, ctx, action_ex_id, tracker=None):
         self._engine, self._ctx, self._id = engine, ctx, action_ex_id
+        self._tracker = tracker
         self._lock = threading.Lock()
         self._sent = False
         self.timer = None
@@ -103,12 +110,20 @@ class _OnceReporter:
         if self.timer is not None:
             self.timer.cancel()
 
+    def forget(self):
+        if self._tracker is not None:
+            self._tracker.forget(self._id)
+
     def send(self, result):
         with self._lock:
             if self._sent:
                 return
             self._sent = True
         self.cancel_timer()
+        if self._tracker is not None:
+            # Kept until an engine settles it: a result lost with a dead engine is
+            # sent again by the next heartbeat.
+            self._tracker.finished(self._id, self._ctx, result.to_dict())
         try:
             self._engine.on_action_complete(self._ctx, self._id, result.to_dict())
         except Exception:  # noqa: BLE001 - the engine's recovery re-dispatches lost work
@@ -122,14 +137,27 @@ class ExecutorService:
         self._pool = concurrent.futures.ThreadPoolExecutor(
             max_workers=CONF.executor.workers, thread_name_prefix="executor"
         )
+        self._tracker = Tracker(clients.EngineClient())
         self._server = transport.make_server(
-            CONF.executor.topic, [ExecutorEndpoint(self._pool)], "executor"
+            CONF.executor.topic, [ExecutorEndpoint(self._pool, self._tracker)], "executor",
+            server=CONF.host,
         )
 
     def start(self):
         self._server.start()
+        self._tracker.start()
 
     def stop(self, graceful=True):
+        """Take no new work; let running actions finish (up to
+        ``graceful_shutdown_timeout``) and deliver their results."""
         self._server.stop()
         self._server.wait()
-        self._pool.shutdown(wait=graceful)
+        deadline = time.monotonic() + (CONF.graceful_shutdown_timeout if graceful else 0)
+        while self._tracker.busy() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        try:
+            self._tracker.beat(settle_all=True)
+        except Exception:  # noqa: BLE001 - engines may be gone; they recover by scan
+            pass
+        self._tracker.stop()
+        self._pool.shutdown(wait=False)

@@ -33,6 +33,8 @@ class EngineClient:
     def __init__(self):
         self._call = _client(CONF.engine.topic, timeout=CONF.api.rpc_timeout)
         self._cast = _client(CONF.engine.topic)
+        self._hb = _client(CONF.engine.topic, timeout=max(CONF.executor.heartbeat_interval,
+                                                          5.0))
 
     def start_workflow(self, ctx, wf_identifier, wf_namespace="", wf_input=None,
                        description="", params=None):
@@ -67,6 +69,11 @@ class EngineClient:
     def on_action_complete(self, ctx, action_ex_id, result):
         self._cast.cast(ctx, "on_action_complete", action_ex_id=action_ex_id, result=result)
 
+    def report_actions(self, ctx, executor, running, finished):
+        """An executor's heartbeat; answers which finished results to send again."""
+        return self._hb.call(ctx, "report_actions", executor=executor, running=running,
+                             finished=finished)
+
     def on_workflow_complete(self, ctx, wf_ex_id):
         """A sub-workflow finished: its parent task may go on."""
         self._cast.cast(ctx, "on_workflow_complete", wf_ex_id=wf_ex_id)
@@ -81,8 +88,10 @@ class EngineClient:
                                state=state)
 
     def process_job(self, ctx, func_name, func_args):
-        """Deliver a due job the scheduler claimed to an engine."""
-        self._cast.cast(ctx, "process_job", func_name=func_name, func_args=func_args)
+        """Hand a due job the scheduler claimed to an engine and wait until it was
+        handled: the scheduler deletes the job only then, so a job whose engine died
+        is claimed again when its lease expires (handlers are idempotent)."""
+        self._call.call(ctx, "process_job", func_name=func_name, func_args=func_args)
 
 
 class ExecutorClient:

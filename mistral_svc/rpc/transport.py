@@ -51,10 +51,11 @@ def server_name(kind):
     return "%s_%s_%d_%s" % (kind, CONF.host, os.getpid(), uuid.uuid4().hex[:6])
 
 
-def make_server(topic, endpoints, kind):
+def make_server(topic, endpoints, kind, server=None):
     """An RPC server on ``topic`` dispatching to ``endpoints`` in a thread pool
-    (oslo.messaging's threading executor: no eventlet anywhere)."""
-    target = messaging.Target(topic=topic, server=server_name(kind))
+    (oslo.messaging's threading executor: no eventlet anywhere). ``server`` names the
+    queue that targeted casts reach (executors use their host, for ``target:``)."""
+    target = messaging.Target(topic=topic, server=server or server_name(kind))
     return messaging.get_rpc_server(
         get_transport(),
         target,

@@ -1,0 +1,163 @@
+"""Recovering work lost with a dead process.
+
+- Executors report by heartbeat what they run and which results they sent; running
+  action executions get a fresh ``last_heartbeat``, and a result an engine lost (it died
+  while handling it) is asked for again.
+- Every engine scans periodically (and once at start) for action executions whose
+  executor stopped reporting: the action runs again when its task has ``safe-rerun``,
+  otherwise the task fails with a clear state_info. It also finds workflow tasks whose
+  sub-workflow completed while the notice to the parent was lost.
+
+Each fix runs in its own transaction under the execution's lock and re-checks the state
+first, so several engines scanning at once, or a late original message, change nothing
+twice.
+"""
+
+import datetime
+import logging
+import threading
+
+import sqlalchemy as sa
+
+from mistral_svc import config
+from mistral_svc.actions import base as action_base
+from mistral_svc.db import api as db_api, models, session as db_session
+from mistral_svc.engine import actions as engine_actions, tasks
+from mistral_svc.workflow import states
+
+CONF = config.CONF
+LOG = logging.getLogger(__name__)
+
+
+def report_actions(executor, running, finished):
+    """Handle an executor heartbeat; returns ``{"resend": [ids]}``: finished actions
+    whose result never got through (still RUNNING here)."""
+    now = models.utcnow()
+    table = models.ActionExecution.__table__
+    with db_api.transaction() as session:
+        if running:
+            session.execute(
+                table.update()
+                .where(table.c.id.in_(running))
+                .where(table.c.state == states.RUNNING)
+                .values(last_heartbeat=now)
+            )
+        resend = []
+        if finished:
+            resend = [r.id for r in session.query(models.ActionExecution.id).filter(
+                models.ActionExecution.id.in_(finished),
+                models.ActionExecution.state == states.RUNNING)]
+    return {"resend": resend}
+
+
+def lost_message(action_ex_id):
+    return ("The executor running this action stopped responding and the task has no "
+            "safe-rerun [action_ex_id=%s]" % action_ex_id)
+
+
+def _stale_actions(limit=200):
+    cutoff = models.utcnow() - datetime.timedelta(
+        seconds=CONF.engine.action_heartbeat_timeout)
+    a = models.ActionExecution
+    with db_api.transaction(read_only=True) as session:
+        return [r.id for r in session.query(a.id).filter(
+            a.state == states.RUNNING,
+            a.workflow_execution_id.isnot(None),
+            sa.or_(a.is_sync.is_(None), a.is_sync.is_(True)),
+            sa.func.coalesce(a.last_heartbeat, a.created_at) < cutoff,
+        ).limit(limit)]
+
+
+def recover_action(action_ex_id):
+    """Re-run or fail one action execution whose executor went silent."""
+    cutoff = models.utcnow() - datetime.timedelta(
+        seconds=CONF.engine.action_heartbeat_timeout)
+    with db_api.transaction() as session:
+        action_ex = db_api.get(models.ActionExecution, action_ex_id)
+        wf_ex = db_api.lock_workflow_execution(action_ex.workflow_execution_id)
+        session.refresh(action_ex)
+        seen = action_ex.last_heartbeat or action_ex.created_at
+        if action_ex.state != states.RUNNING or seen >= cutoff:
+            return None
+        task_ex = db_api.get(models.TaskExecution, action_ex.task_execution_id)
+        wf_spec = tasks.workflow_spec(wf_ex)
+        task_spec = wf_spec.task(task_ex.name)
+        if task_spec.get("safe-rerun"):
+            rc = dict(action_ex.runtime_context or {})
+            rc["reruns"] = rc.get("reruns", 0) + 1
+            action_ex.runtime_context = rc
+            action_ex.last_heartbeat = models.utcnow()
+            engine_actions.dispatch(action_ex, safe_rerun=True,
+                                    target=task_spec.get("target"))
+            LOG.warning("re-running lost action execution %s (safe-rerun)", action_ex.id)
+            return "rerun"
+        result = action_base.Result(error=lost_message(action_ex.id))
+        if not engine_actions.record_result(action_ex, result):
+            return None
+        LOG.warning("failing lost action execution %s", action_ex.id)
+        if task_ex.state == states.RUNNING:
+            tasks.on_action_complete(wf_ex, task_ex, action_ex, result)
+        return "failed"
+
+
+def _stranded_parents(limit=200):
+    """Workflow tasks still RUNNING although a sub-workflow of theirs completed a while
+    ago: the notice from child to parent was lost."""
+    cutoff = models.utcnow() - datetime.timedelta(seconds=CONF.engine.recovery_interval)
+    t, w = models.TaskExecution, models.WorkflowExecution
+    with db_api.transaction(read_only=True) as session:
+        rows = session.query(w.id).join(t, t.id == w.task_execution_id).filter(
+            t.state == states.RUNNING, t.type == "WORKFLOW",
+            w.state.in_(states.COMPLETED),
+            sa.func.coalesce(w.updated_at, w.created_at) < cutoff,
+        ).limit(limit)
+        return [r.id for r in rows]
+
+
+def scan():
+    """One recovery pass; returns counts of what it fixed."""
+    from mistral_svc.engine import subworkflows
+
+    done = {"rerun": 0, "failed": 0, "parents": 0}
+    for action_ex_id in _stale_actions():
+        try:
+            outcome = db_session.retry_on_deadlock(recover_action)(action_ex_id)
+        except Exception:  # noqa: BLE001 - one bad row must not stop the scan
+            LOG.exception("could not recover action execution %s", action_ex_id)
+            continue
+        if outcome:
+            done[outcome] += 1
+    for child_id in _stranded_parents():
+        try:
+            subworkflows.on_child_complete(child_id)
+            done["parents"] += 1
+        except Exception:  # noqa: BLE001
+            LOG.exception("could not resume the parent of execution %s", child_id)
+    return done
+
+
+class RecoveryLoop:
+    """Runs ``scan`` at start and then every ``[engine] recovery_interval`` seconds."""
+
+    def __init__(self):
+        self._stop = threading.Event()
+        self._thread = None
+
+    def start(self):
+        self._thread = threading.Thread(target=self._loop, name="engine-recovery",
+                                        daemon=True)
+        self._thread.start()
+
+    def _loop(self):
+        while True:
+            try:
+                fixed = scan()
+                if any(fixed.values()):
+                    LOG.info("recovery: %s", fixed)
+            except Exception:  # noqa: BLE001 - the database may be briefly away
+                LOG.warning("recovery scan failed", exc_info=True)
+            if self._stop.wait(CONF.engine.recovery_interval):
+                return
+
+    def stop(self):
+        self._stop.set()
