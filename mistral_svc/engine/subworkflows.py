@@ -39,7 +39,8 @@ def start_children(wf_ex, wf_spec, task_ex, ctx, runtime, items, session):
             child = workflows.start(
                 session, wf_name, wf_ex.workflow_namespace, wf_input,
                 params=dict(params, index=index), task_ex=task_ex,
-                project_id=wf_ex.project_id, root_execution_id=wf_ex.root_execution_id,
+                project_id=wf_ex.project_id,
+                root_execution_id=wf_ex.root_execution_id or wf_ex.id,
             )
         except exc.MistralError as e:
             raise tasks.TaskFailure(e.message)

@@ -78,7 +78,8 @@ def start(session, wf_identifier, wf_namespace="", wf_input=None, description=""
         project_id=project_id or wf_def.project_id,
         created_at=models.utcnow(),
     )
-    wf_ex.root_execution_id = root_execution_id or wf_ex.id
+    # As upstream: a top-level execution has no root id; sub-workflows carry the top one.
+    wf_ex.root_execution_id = root_execution_id
     session.add(wf_ex)
     ctx = dict(wf_input)
     if wf_spec.vars:

@@ -193,7 +193,7 @@ def test_missed_slots_fire_once(api, unique, wf):
     from mistral_svc.db import api as db_api, models
 
     name = "ctm_" + unique
-    t = _trigger(api, name, wf, pattern="* * * * *", remaining_executions=5)
+    t = _trigger(api, name, wf, pattern="0 0 1 1 *", remaining_executions=5)
     row = db_api.get(models.CronTrigger, t["id"])
     db_api.update(row, {"next_execution_time": _utcnow() - datetime.timedelta(minutes=30)})
     _wait(lambda: _executions(api, wf))

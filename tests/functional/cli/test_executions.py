@@ -114,10 +114,6 @@ def test_get_and_its_formats(mistral, mistral_server, hello_wf):
     assert "Execution not found" in missing.err
 
 
-@pytest.mark.xfail(
-    reason="server: a root execution reports its own ID as root_execution_id; upstream "
-    "leaves it null, which `execution-list --rootsonly` (nulls=root_execution_id) "
-    "relies on", strict=False)
 def test_root_execution_has_no_root_execution_id(mistral, mistral_server, hello_wf):
     created = _create(mistral, hello_wf["name"], '{"who": "Ed"}')
     assert created["Root Execution ID"] == "<none>"

@@ -79,10 +79,6 @@ def test_create_errors(mc, hello_wf, api_error):
     assert "Execution not found" in err.message
 
 
-@pytest.mark.xfail(
-    reason="server: a root execution reports its own ID as root_execution_id; upstream "
-    "leaves it null, which `execution-list --rootsonly` (nulls=root_execution_id) "
-    "relies on", strict=False)
 def test_root_executions_only(mc, mistral_server, hello_wf):
     ex = mc.executions.create(hello_wf.name, workflow_input={"who": "Ed"})
     assert ex.root_execution_id is None
