@@ -96,6 +96,24 @@ cron_trigger_opts = [
     cfg.BoolOpt("enabled", default=True, help="Fire cron triggers from the scheduler."),
 ]
 
+yaql_opts = [
+    cfg.IntOpt(
+        "limit_iterators",
+        default=100000,
+        help="Most items a YAQL collection (or a Jinja range) may hold; -1 for no limit.",
+    ),
+    cfg.IntOpt(
+        "memory_quota",
+        default=256 * 1024 * 1024,
+        help="Most bytes one YAQL operation may allocate; -1 for no limit.",
+    ),
+    cfg.BoolOpt(
+        "convert_input_data",
+        default=True,
+        help="Give YAQL the data context as immutable structures, as Mistral does.",
+    ),
+]
+
 coordination_opts = [
     cfg.StrOpt(
         "backend_url",
@@ -158,6 +176,7 @@ _opt_groups = [
     ("cron_trigger", cron_trigger_opts),
     ("coordination", coordination_opts),
     ("openstack_actions", openstack_actions_opts),
+    ("yaql", yaql_opts),
 ]
 
 for _group, _opts in _opt_groups:
@@ -198,6 +217,17 @@ def parse_args(argv=None, config_files=None):
         argv if argv is not None else [],
         project="mistral-svc",
         default_config_files=config_files,
+    )
+
+
+def apply_expression_limits():
+    """Hand the ``[yaql]`` bounds to the (configuration-free) expressions package."""
+    from mistral_svc import expressions
+
+    expressions.configure(
+        limit_iterators=CONF.yaql.limit_iterators,
+        memory_quota=CONF.yaql.memory_quota,
+        convert_input_data=CONF.yaql.convert_input_data,
     )
 
 

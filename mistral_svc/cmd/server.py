@@ -60,6 +60,7 @@ class Launcher:
     def start(self):
         from mistral_svc.coordination import membership
 
+        config.apply_expression_limits()
         needs_db = any(n in self.names for n in ("api", "engine", "scheduler"))
         if needs_db:
             embedded = config.CONF.database.connection is None
