@@ -1,5 +1,6 @@
 """The WSGI application: pecan routing, WSME types, and a last-resort error guard."""
 
+import io
 import json
 import logging
 
@@ -19,6 +20,9 @@ class ErrorGuard:
         self.app = app
 
     def __call__(self, environ, start_response):
+        refusal = _refuse_non_object_json(environ)
+        if refusal is not None:
+            return _json(start_response, "400 Bad Request", refusal)
         try:
             return self.app(environ, start_response)
         except Exception as e:  # noqa: BLE001 - the client never sees a traceback
@@ -29,10 +33,39 @@ class ErrorGuard:
             else:
                 LOG.exception("unhandled error in the API")
                 status, msg = "500 Internal Server Error", "Internal server error"
-            body = json.dumps({"faultstring": msg}).encode()
-            start_response(status, [("Content-Type", "application/json"),
-                                    ("Content-Length", str(len(body)))])
-            return [body]
+            return _json(start_response, status, msg)
+
+
+def _json(start_response, status, msg):
+    body = json.dumps({"faultcode": "Client" if status.startswith("4") else "Server",
+                       "faultstring": msg, "debuginfo": None}).encode()
+    start_response(status, [("Content-Type", "application/json"),
+                            ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _refuse_non_object_json(environ):
+    """Every JSON body the v2 API takes is an object; WSME fails on anything else, so
+    other bodies are refused here with a clear 400. Returns the message, or None."""
+    if environ.get("REQUEST_METHOD") not in ("POST", "PUT"):
+        return None
+    if "json" not in (environ.get("CONTENT_TYPE") or ""):
+        return None
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if length <= 0 or length > 1024 * 1024 * 64:
+        return None
+    raw = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(raw)
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return None  # WSME answers malformed JSON with its own 400
+    if not isinstance(body, dict):
+        return "The request body must be a JSON object"
+    return None
 
 
 def setup_app():

@@ -74,9 +74,11 @@ class ActionRunsMixin:
 
     @rest_utils.wrap_pecan
     @pecan.expose()
-    def put(self, id):
+    def put(self, id=None):
         """Report the result of an action execution (``state`` SUCCESS, ERROR or
         CANCELLED, with ``output``), or move it to PAUSED/RUNNING."""
+        if not id:
+            pecan.abort(405)
         body = _request_json()
         state = body.get("state")
         if state not in _UPDATE_STATES:
