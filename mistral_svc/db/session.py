@@ -43,6 +43,8 @@ def configure(url, **kwargs):
                         pool_timeout=30)
         ctx.configure(**opts)
         _state.update(ctx=ctx, url=url, sqlite=is_sqlite)
+        if url.startswith(("mysql", "mariadb")):
+            sa.event.listen(ctx.writer.get_engine(), "connect", _read_committed)
         if is_sqlite:
             engine = ctx.writer.get_engine()
             sa.event.listen(engine, "connect", _sqlite_pragmas)
@@ -65,6 +67,16 @@ def _pool_sqlite_connections(engine):
         _dispatch=old.dispatch, dialect=old._dialect,
     )
     old.dispose()
+
+
+def _read_committed(dbapi_conn, _record):
+    """MySQL/MariaDB default to REPEATABLE READ, where a transaction's plain reads all
+    see the snapshot of its first read, taken before it waited for an execution's row
+    lock; what it then reads of tasks would be stale. Every handler locks first and
+    reads after, so it needs READ COMMITTED, which PostgreSQL uses by default."""
+    cur = dbapi_conn.cursor()
+    cur.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+    cur.close()
 
 
 def _sqlite_pragmas(dbapi_conn, _record):

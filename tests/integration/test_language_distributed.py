@@ -1,0 +1,103 @@
+"""The language's main constructs in the distributed shape: api, engine, executor and
+scheduler as separate processes over RabbitMQ, on PostgreSQL and on MariaDB."""
+
+import json
+import time
+
+import requests
+
+DEFINITIONS = """\
+version: '2.0'
+child_it:
+  input: [x]
+  output:
+    doubled: <% $.x * 2 %>
+  tasks:
+    t:
+      action: std.noop
+lang_it:
+  output:
+    joined: <% $.joined %>
+    items: <% $.items %>
+    sub: <% $.sub %>
+  tasks:
+    start:
+      action: std.noop
+      on-success: [left, right]
+    left:
+      action: std.echo output=L
+      publish: {l: <% task().result %>}
+      on-success: [join]
+    right:
+      with-items: i in [1, 2, 3, 4]
+      concurrency: 2
+      action: std.echo output=<% $.i %>
+      publish: {items: <% task().result %>}
+      on-success: [join]
+    join:
+      join: all
+      action: std.echo output="<% $.l %><% len($.items) %>"
+      publish: {joined: <% task().result %>}
+      on-success: [call]
+    call:
+      workflow: child_it x=21
+      publish: {sub: <% task().result.doubled %>}
+reverse_it:
+  type: reverse
+  tasks:
+    a:
+      action: std.noop
+    b:
+      action: std.noop
+      requires: [a]
+flaky_it:
+  tasks:
+    t:
+      action: std.echo output=ok
+      fail-on: <% env().get(ok) = null %>
+"""
+
+
+def _wait(url, ex_id, states=("SUCCESS", "ERROR", "CANCELLED"), timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ex = requests.get("%s/executions/%s" % (url, ex_id), timeout=5).json()
+        if ex["state"] in states:
+            return ex
+        time.sleep(0.2)
+    tasks = requests.get("%s/executions/%s/tasks" % (url, ex_id), timeout=5).json()["tasks"]
+    raise AssertionError("execution %s (%s) did not reach %s; tasks: %s" % (
+        ex_id, ex["workflow_name"], states,
+        [(t["name"], t["state"], t["state_info"]) for t in tasks]))
+
+
+def _start(url, name, **body):
+    body["workflow_name"] = name
+    r = requests.post(url + "/executions", json=body, timeout=30)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def test_language_constructs(deployment):
+    for server in ("engine", "executor", "scheduler", "api"):
+        deployment.start(server)
+    deployment.wait_api()
+    url = deployment.url
+    r = requests.post(url + "/workflows", data=DEFINITIONS,
+                      headers={"Content-Type": "text/plain"}, timeout=10)
+    assert r.status_code == 201, r.text
+
+    ex = _wait(url, _start(url, "lang_it"))
+    assert ex["state"] == "SUCCESS", ex["state_info"] + deployment.logs()
+    assert json.loads(ex["output"]) == {"joined": "L4", "items": [1, 2, 3, 4], "sub": 42}
+
+    ex = _wait(url, _start(url, "reverse_it", params=json.dumps({"task_name": "b"})))
+    assert ex["state"] == "SUCCESS"
+
+    ex_id = _start(url, "flaky_it")
+    assert _wait(url, ex_id)["state"] == "ERROR"
+    tasks = requests.get("%s/executions/%s/tasks" % (url, ex_id), timeout=5).json()["tasks"]
+    r = requests.put("%s/tasks/%s" % (url, tasks[0]["id"]), timeout=30, json={
+        "state": "RUNNING", "reset": True, "env": json.dumps({"ok": 1})})
+    assert r.status_code == 200, r.text
+    assert _wait(url, ex_id)["state"] == "SUCCESS"
