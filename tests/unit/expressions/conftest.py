@@ -2,7 +2,12 @@
 
 import pytest
 
-from mistral_svc.expressions import base, configure
+from mistral_svc.expressions import (
+    DEFAULT_LIMIT_ITERATORS,
+    DEFAULT_MEMORY_QUOTA,
+    base,
+    configure,
+)
 
 
 class FakeRuntime:
@@ -65,5 +70,9 @@ def _restore_settings():
         base.settings.memory_quota,
         base.settings.convert_input_data,
     )
+    # Start from the package defaults: an in-process service elsewhere in the same run
+    # may have applied its own [yaql] bounds.
+    configure(limit_iterators=DEFAULT_LIMIT_ITERATORS, memory_quota=DEFAULT_MEMORY_QUOTA,
+              convert_input_data=True)
     yield
     configure(limit_iterators=saved[0], memory_quota=saved[1], convert_input_data=saved[2])
