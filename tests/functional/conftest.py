@@ -66,6 +66,16 @@ class Api:
         body.update(extra)
         return self.post("/v2/executions", body, status=status)
 
+    def start_text(self, text, wf_input=None, **kw):
+        """Upload a one-workflow definition and start it; returns the execution id."""
+        name = text.split("\n")[1].rstrip(":")
+        self.create_workflow(text)
+        return self.start(name, wf_input, **kw)["id"]
+
+    def run(self, text, wf_input=None, **kw):
+        """Upload, start and wait for a one-workflow definition; returns the execution."""
+        return self.wait(self.start_text(text, wf_input, **kw))
+
     def wait(self, ex_id, states=("SUCCESS", "ERROR", "CANCELLED"), timeout=30):
         """Poll an execution until it reaches one of ``states``."""
         deadline = time.monotonic() + timeout

@@ -3,11 +3,6 @@
 import json
 
 
-def start(api, text, wf_input=None):
-    name = text.split("\n")[1].rstrip(":")
-    api.create_workflow(text)
-    return api.start(name, wf_input)["id"]
-
 
 SLOW = """\
 version: '2.0'
@@ -22,7 +17,7 @@ slow_%s:
 
 
 def test_pause_holds_next_task_until_resume(api, unique):
-    ex_id = start(api, SLOW % unique)
+    ex_id = api.start_text(SLOW % unique)
     paused = api.put("/v2/executions/%s" % ex_id, {"state": "PAUSED"})
     assert paused["state"] == "PAUSED"
     api.wait(ex_id, states=("PAUSED",))
@@ -36,7 +31,7 @@ def test_pause_holds_next_task_until_resume(api, unique):
 
 
 def test_cancel(api, unique):
-    ex_id = start(api, SLOW % unique)
+    ex_id = api.start_text(SLOW % unique)
     ex = api.put("/v2/executions/%s" % ex_id, {"state": "CANCELLED",
                                                "state_info": "not needed"})
     assert ex["state"] == "CANCELLED" and ex["state_info"] == "not needed"
@@ -44,13 +39,13 @@ def test_cancel(api, unique):
 
 
 def test_fail_by_update(api, unique):
-    ex_id = start(api, SLOW % unique)
+    ex_id = api.start_text(SLOW % unique)
     ex = api.put("/v2/executions/%s" % ex_id, {"state": "ERROR"})
     assert ex["state"] == "ERROR"
 
 
 def test_rerun_failed_task(api, unique):
-    ex_id = start(api, """\
+    ex_id = api.start_text("""\
 version: '2.0'
 rerun_%s:
   input:
@@ -77,7 +72,7 @@ rerun_%s:
 
 
 def test_rerun_only_failed_items(api, unique):
-    ex_id = start(api, """\
+    ex_id = api.start_text("""\
 version: '2.0'
 rerunwi_%s:
   tasks:
@@ -96,7 +91,7 @@ rerunwi_%s:
 
 
 def test_rerun_of_successful_task_is_400(api, unique):
-    ex_id = start(api, SLOW.replace("std.sleep seconds=1", "std.noop") % unique)
+    ex_id = api.start_text(SLOW.replace("std.sleep seconds=1", "std.noop") % unique)
     api.wait(ex_id)
     task = api.tasks(ex_id)["a"]
     body = api.put("/v2/tasks/%s" % task["id"], {"state": "RUNNING"}, status=400)
@@ -114,7 +109,7 @@ slowchild_%s:
     b:
       action: std.noop
 """ % unique)
-    ex_id = start(api, """\
+    ex_id = api.start_text("""\
 version: '2.0'
 cascade_%s:
   tasks:

@@ -8,18 +8,13 @@ import json
 import time
 
 
-def start(api, text, wf_input=None):
-    name = text.split("\n")[1].rstrip(":")
-    api.create_workflow(text)
-    return api.start(name, wf_input)["id"]
-
 
 def actions_of(api, task_id):
     return api.get("/v2/tasks/%s/action_executions" % task_id)["action_executions"]
 
 
 def test_retry_runs_the_action_count_plus_one_times(api, unique):
-    ex_id = start(api, """\
+    ex_id = api.start_text("""\
 version: '2.0'
 retry_%s:
   tasks:
@@ -38,7 +33,7 @@ retry_%s:
 
 def test_retry_with_delay_and_break_on(api, unique):
     began = time.monotonic()
-    ex_id = start(api, """\
+    ex_id = api.start_text("""\
 version: '2.0'
 retryd_%s:
   tasks:
@@ -56,7 +51,7 @@ retryd_%s:
 
 
 def test_retry_stops_when_break_on_holds(api, unique):
-    ex_id = start(api, """\
+    ex_id = api.start_text("""\
 version: '2.0'
 retryb_%s:
   tasks:
@@ -72,7 +67,7 @@ retryb_%s:
 
 
 def test_continue_on_polls_until_false(api, unique):
-    ex_id = start(api, """\
+    ex_id = api.start_text("""\
 version: '2.0'
 retryc_%s:
   tasks:
@@ -89,7 +84,7 @@ retryc_%s:
 
 def test_wait_before_and_wait_after(api, unique):
     began = time.monotonic()
-    ex_id = start(api, """\
+    ex_id = api.start_text("""\
 version: '2.0'
 waits_%s:
   tasks:
@@ -113,7 +108,7 @@ waits_%s:
 
 
 def test_timeout_fails_the_task(api, unique):
-    ex_id = start(api, """\
+    ex_id = api.start_text("""\
 version: '2.0'
 timeout_%s:
   tasks:
@@ -131,7 +126,7 @@ timeout_%s:
 
 
 def test_pause_before_pauses_then_resume_runs_the_task(api, unique):
-    ex_id = start(api, """\
+    ex_id = api.start_text("""\
 version: '2.0'
 pb_%s:
   tasks:
@@ -151,7 +146,7 @@ pb_%s:
 
 
 def test_keep_result_false_still_publishes(api, unique):
-    ex_id = start(api, """\
+    ex_id = api.start_text("""\
 version: '2.0'
 keep_%s:
   output:

@@ -3,14 +3,9 @@
 import json
 
 
-def run(api, text, wf_input=None, **kw):
-    name = text.split("\n")[1].rstrip(":")
-    api.create_workflow(text)
-    return api.wait(api.start(name, wf_input, **kw)["id"])
-
 
 def test_conditions_pick_the_branch(api, unique):
-    ex = run(api, """\
+    ex = api.run("""\
 version: '2.0'
 cond_%s:
   input: [n]
@@ -30,7 +25,7 @@ cond_%s:
 
 
 def test_fork_and_join_all_merges_published(api, unique):
-    ex = run(api, """\
+    ex = api.run("""\
 version: '2.0'
 join_%s:
   output:
@@ -61,7 +56,7 @@ join_%s:
 
 
 def test_join_one_fires_once(api, unique):
-    ex = run(api, """\
+    ex = api.run("""\
 version: '2.0'
 joinone_%s:
   tasks:
@@ -87,7 +82,7 @@ joinone_%s:
 
 
 def test_engine_command_fail_with_message(api, unique):
-    ex = run(api, """\
+    ex = api.run("""\
 version: '2.0'
 cmdfail_%s:
   tasks:
@@ -101,7 +96,7 @@ cmdfail_%s:
 
 
 def test_engine_command_succeed_ends_early(api, unique):
-    ex = run(api, """\
+    ex = api.run("""\
 version: '2.0'
 cmdsucceed_%s:
   tasks:
@@ -136,7 +131,7 @@ version: '2.0'
 
 
 def test_publish_on_error_and_task_defaults(api, unique):
-    ex = run(api, """\
+    ex = api.run("""\
 version: '2.0'
 defaults_%s:
   task-defaults:
@@ -157,7 +152,7 @@ defaults_%s:
 
 
 def test_vars_and_jinja(api, unique):
-    ex = run(api, """\
+    ex = api.run("""\
 version: '2.0'
 jinja_%s:
   input: [name]
@@ -176,7 +171,7 @@ jinja_%s:
 
 
 def test_execution_function_and_env(api, unique):
-    ex = run(api, """\
+    ex = api.run("""\
 version: '2.0'
 envfn_%s:
   output:
@@ -193,7 +188,7 @@ envfn_%s:
 
 
 def test_advanced_publish_global(api, unique):
-    ex = run(api, """\
+    ex = api.run("""\
 version: '2.0'
 global_%s:
   tasks:
@@ -216,7 +211,7 @@ global_%s:
 
 
 def test_unsatisfiable_join_fails_instead_of_hanging(api, unique):
-    ex = run(api, """\
+    ex = api.run("""\
 version: '2.0'
 stranded_%s:
   tasks:

@@ -3,14 +3,9 @@
 import json
 
 
-def run(api, text, wf_input=None):
-    name = text.split("\n")[1].rstrip(":")
-    api.create_workflow(text)
-    return api.wait(api.start(name, wf_input)["id"])
-
 
 def test_results_keep_item_order(api, unique):
-    ex = run(api, """\
+    ex = api.run("""\
 version: '2.0'
 wi_%s:
   input: [names]
@@ -31,7 +26,7 @@ wi_%s:
 
 
 def test_two_lists_in_step_with_concurrency(api, unique):
-    ex = run(api, """\
+    ex = api.run("""\
 version: '2.0'
 wi2_%s:
   output:
@@ -51,7 +46,7 @@ wi2_%s:
 
 
 def test_a_failed_item_fails_the_task(api, unique):
-    ex = run(api, """\
+    ex = api.run("""\
 version: '2.0'
 wifail_%s:
   tasks:
@@ -64,7 +59,7 @@ wifail_%s:
 
 
 def test_empty_list_succeeds_with_empty_result(api, unique):
-    ex = run(api, """\
+    ex = api.run("""\
 version: '2.0'
 wiempty_%s:
   output:
@@ -81,7 +76,7 @@ wiempty_%s:
 
 
 def test_lists_of_different_length_fail_clearly(api, unique):
-    ex = run(api, """\
+    ex = api.run("""\
 version: '2.0'
 wibad_%s:
   tasks:
