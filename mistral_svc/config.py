@@ -114,6 +114,38 @@ yaql_opts = [
     ),
 ]
 
+event_engine_opts = [
+    cfg.BoolOpt(
+        "enabled",
+        default=True,
+        help="Start workflows from event triggers: the scheduler listens for "
+        "oslo.messaging notifications on the exchanges and topics of the triggers.",
+    ),
+    cfg.FloatOpt(
+        "refresh_interval",
+        default=2.0,
+        help="Seconds between reads of the event triggers, after which listeners are "
+        "started for new (exchange, topic) pairs and stopped for pairs no trigger "
+        "uses any more. A new trigger fires at the latest this long after creation.",
+    ),
+    cfg.StrOpt(
+        "listener_pool_name",
+        default="mistral_event_engine",
+        help="Prefix of the notification listener pools. Schedulers using the same "
+        "prefix share one queue per (exchange, topic), so each notification starts "
+        "the workflows of its triggers once, whichever scheduler receives it.",
+    ),
+    cfg.StrOpt(
+        "event_definitions_cfg_file",
+        help="YAML file of event definitions: a list of {event_types: pattern or list "
+        "of fnmatch patterns, properties: {name: expression}}; the last definition "
+        "matching a notification's event type turns the notification (publisher, "
+        "event_type, payload, context, timestamp) into the execution's "
+        "params.event_params. Unset or no match: service, project_id, user_id and "
+        "timestamp.",
+    ),
+]
+
 coordination_opts = [
     cfg.StrOpt(
         "backend_url",
@@ -174,6 +206,7 @@ _opt_groups = [
     ("executor", executor_opts),
     ("scheduler", scheduler_opts),
     ("cron_trigger", cron_trigger_opts),
+    ("event_engine", event_engine_opts),
     ("coordination", coordination_opts),
     ("openstack_actions", openstack_actions_opts),
     ("yaql", yaql_opts),

@@ -82,6 +82,10 @@ class Launcher:
                 from mistral_svc.scheduler.cron import CronTriggers
 
                 scheduler.add_hook(CronTriggers())
+            if CONF.event_engine.enabled:
+                from mistral_svc.scheduler.events import EventEngine
+
+                scheduler.add_hook(EventEngine())
             self._add(scheduler)
         for name in self.names:
             members.join("%s_group" % name)

@@ -44,7 +44,11 @@ def configure(url, **kwargs):
         ctx.configure(**opts)
         _state.update(ctx=ctx, url=url, sqlite=is_sqlite)
         if url.startswith(("mysql", "mariadb")):
-            sa.event.listen(ctx.writer.get_engine(), "connect", _read_committed)
+            engine = ctx.writer.get_engine()
+            sa.event.listen(engine, "connect", _read_committed)
+            # Creating the engine opened a test connection, pooled before the listener
+            # existed: drop it, so every connection in use is READ COMMITTED.
+            engine.pool.dispose()
         if is_sqlite:
             engine = ctx.writer.get_engine()
             sa.event.listen(engine, "connect", _sqlite_pragmas)

@@ -4,6 +4,7 @@ The services must answer on 127.0.0.1. When they do not, the tests are skipped, 
 under ``CI=true``, where they fail: there they are mandatory.
 """
 
+import contextlib
 import os
 import signal
 import socket
@@ -164,12 +165,15 @@ class Deployment:
                 p.wait()
 
 
-@pytest.fixture(params=["postgresql", "mariadb"])
-def deployment(request):
-    """Schema ready, no service started yet."""
-    require("rabbitmq", "redis", request.param)
-    db_url = fresh_database(request.param)
-    dep = Deployment(db_url)
+@contextlib.contextmanager
+def deployed(kind, extra=""):
+    """A Deployment on a fresh ``kind`` database (schema at head, system actions in),
+    no service started yet; every service it started is stopped on the way out and the
+    database dropped. ``extra`` is appended to the config file."""
+    require("rabbitmq", "redis", kind)
+    db_url = fresh_database(kind)
+    dep = Deployment(db_url, extra=extra)
+    dep.db_url = db_url
     try:
         dep.db_manage("upgrade", "head")
         dep.db_manage("populate")
@@ -177,3 +181,10 @@ def deployment(request):
     finally:
         dep.stop()
         drop_database(db_url)
+
+
+@pytest.fixture(params=["postgresql", "mariadb"])
+def deployment(request):
+    """Schema ready, no service started yet."""
+    with deployed(request.param) as dep:
+        yield dep

@@ -251,6 +251,28 @@ class CronTriggers(ResourceList):
     cron_triggers = [CronTrigger]
 
 
+class EventTrigger(Resource):
+    """An event trigger: start ``workflow_id`` on notifications of type ``event``
+    arriving on ``exchange``/``topic``."""
+
+    id = wtypes.text
+    name = wtypes.text
+    workflow_id = wtypes.text
+    workflow_input = jsontype
+    workflow_params = jsontype
+    exchange = wtypes.text
+    topic = wtypes.text
+    event = wtypes.text
+    scope = wtypes.Enum(wtypes.text, "private", "public")
+    project_id = wsme.wsattr(wtypes.text, readonly=True)
+    created_at = wtypes.text
+    updated_at = wtypes.text
+
+
+class EventTriggers(ResourceList):
+    event_triggers = [EventTrigger]
+
+
 class Service(Resource):
     name = wtypes.text
     type = wtypes.text

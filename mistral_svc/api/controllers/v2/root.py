@@ -9,6 +9,7 @@ from mistral_svc.api.controllers.v2 import (
     action_executions,
     cron_triggers,
     environments,
+    event_triggers,
     executions,
     services,
     tasks,
@@ -33,6 +34,7 @@ class Controller:
     action_executions = action_executions.ActionExecutionsController()
     services = services.ServicesController()
     cron_triggers = cron_triggers.CronTriggersController()
+    event_triggers = event_triggers.EventTriggersController()
 
     @rest_utils.wsexpose(RootResource)
     def index(self):
