@@ -1,10 +1,14 @@
 """Workflow executions: start, complete (output), fail, pause, resume, cancel."""
 
+import logging
+
 from mistral_svc import exceptions as exc, lang
 from mistral_svc.db import api as db_api, models
 from mistral_svc.engine import tasks
 from mistral_svc.engine.runtime import EngineRuntime
 from mistral_svc.workflow import controller, direct, states
+
+LOG = logging.getLogger(__name__)
 
 
 def spec_of(wf_ex):
@@ -234,20 +238,18 @@ def _active_children(session, wf_ex_id, child_states):
             .filter(models.WorkflowExecution.state.in_(child_states)).all())
 
 
-def _cascade(wf_ex, method, **kwargs):
-    """Ask the engine to apply ``method`` to a related execution after commit. Each
+def _cascade(method, wf_ex_id, **kwargs):
+    """Apply engine ``method`` to a related execution by a cast sent after commit: each
     execution is then changed in a transaction holding its own lock only."""
     from mistral_svc.rpc import clients
 
-    def send(target_id):
-        def go():
-            try:
-                clients.EngineClient().cast(method, wf_ex_id=target_id, **kwargs)
-            except Exception:  # noqa: BLE001 - best effort: the target may have ended
-                pass
-        return go
+    def send():
+        try:
+            clients.EngineClient().cast(method, wf_ex_id=wf_ex_id, **kwargs)
+        except Exception:  # noqa: BLE001 - best effort: the target may have ended
+            LOG.warning("could not %s execution %s", method, wf_ex_id, exc_info=True)
 
-    return send
+    db_api.db_session.after_commit(send)
 
 
 def pause_by_policy(wf_ex, task_name):
@@ -262,7 +264,7 @@ def pause(session, wf_ex_id):
         return wf_ex
     _transition_or_400(wf_ex, states.PAUSED)
     for child in _active_children(session, wf_ex.id, [states.RUNNING]):
-        db_api.db_session.after_commit(_cascade(wf_ex, "pause_workflow")(child.id))
+        _cascade("pause_workflow", child.id)
     return wf_ex
 
 
@@ -282,11 +284,10 @@ def resume(session, wf_ex_id, env=None):
         params["env"] = dict(params.get("env") or {}, **env)
         wf_ex.params = params
     for child in _active_children(session, wf_ex.id, [states.PAUSED]):
-        db_api.db_session.after_commit(_cascade(wf_ex, "resume_workflow")(child.id))
+        _cascade("resume_workflow", child.id)
     if wf_ex.task_execution_id:
         parent_task = db_api.get(models.TaskExecution, wf_ex.task_execution_id)
-        db_api.db_session.after_commit(
-            _cascade(wf_ex, "resume_workflow")(parent_task.workflow_execution_id))
+        _cascade("resume_workflow", parent_task.workflow_execution_id)
     for t in db_api.task_executions(wf_ex.id, undefer=("in_context", "published")):
         if wf_ex.state != states.RUNNING:
             break
@@ -324,8 +325,7 @@ def stop(session, wf_ex_id, state, message=None):
             t.state_info = message or ("Cancelled by user" if state == states.CANCELLED
                                        else "Failed by user")
         for child in children:
-            db_api.db_session.after_commit(
-                _cascade(wf_ex, "stop_workflow", state=state, message=message)(child.id))
+            _cascade("stop_workflow", child.id, state=state, message=message)
     return wf_ex
 
 
