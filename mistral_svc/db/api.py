@@ -44,7 +44,7 @@ def _tags_filter(rows, tags):
     return [r for r in rows if want.issubset(set(r.tags or []))]
 
 
-def get(model, id, for_update=False):
+def get(model, id, for_update=False, undefer=()):
     """The row of ``model`` with ``id``, or NotFound.
 
     Outside a caller's transaction every column is loaded, since the row is used
@@ -55,6 +55,8 @@ def get(model, id, for_update=False):
         q = s.query(model).filter(model.id == id)
         if detached:
             q = q.options(sa.orm.undefer("*"))
+        for col in undefer:
+            q = q.options(sa.orm.undefer(getattr(model, col)))
         if for_update:
             q = q.with_for_update()
         row = q.first()
@@ -195,7 +197,8 @@ def lock_workflow_execution(wf_ex_id):
     Every handler that changes an execution takes this lock first, so work on one
     execution is serialised while different executions proceed in parallel.
     """
-    return get(models.WorkflowExecution, wf_ex_id, for_update=True)
+    # The data context is read by nearly every handler: load it with the lock.
+    return get(models.WorkflowExecution, wf_ex_id, for_update=True, undefer=("context",))
 
 
 def count_incomplete_tasks(wf_ex_id):

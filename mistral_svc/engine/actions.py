@@ -210,7 +210,8 @@ def on_action_complete(action_ex_id, result_dict):
         session.refresh(action_ex)
         if action_ex.state in states.COMPLETED:
             return
-        task_ex = db_api.get(models.TaskExecution, action_ex.task_execution_id)
+        task_ex = db_api.get(models.TaskExecution, action_ex.task_execution_id,
+                             undefer=("in_context",))
         result = apply_outputs(action_ex, result, EngineRuntime(wf_ex, task_ex))
         if not record_result(action_ex, result):
             return
