@@ -211,6 +211,18 @@ def count_incomplete_tasks(wf_ex_id):
         )
 
 
+def incomplete_task_counts(wf_ex_id):
+    """``{state: count}`` of the execution's tasks that have not completed."""
+    with transaction() as s:
+        rows = (
+            s.query(models.TaskExecution.state, sa.func.count(models.TaskExecution.id))
+            .filter(models.TaskExecution.workflow_execution_id == wf_ex_id)
+            .filter(models.TaskExecution.state.notin_(states.COMPLETED))
+            .group_by(models.TaskExecution.state)
+        )
+        return {state: n for state, n in rows}
+
+
 def count_unhandled_errors(wf_ex_id):
     with transaction() as s:
         return (

@@ -107,11 +107,15 @@ def check_and_complete(wf_ex, wf_spec, session):
     if wf_ex.state != states.RUNNING:
         return
     session.flush()
-    incomplete = db_api.count_incomplete_tasks(wf_ex.id)
-    if incomplete and not _fail_stranded_joins(wf_ex, wf_spec, session, incomplete):
-        return
-    if db_api.count_incomplete_tasks(wf_ex.id):
-        return
+    counts = db_api.incomplete_task_counts(wf_ex.id)
+    if counts:
+        # Only joins left waiting can be stranded; anything else still active will
+        # bring the execution further by itself.
+        if set(counts) != {states.WAITING}:
+            return
+        _fail_stranded_joins(wf_ex, wf_spec, session)
+        if db_api.count_incomplete_tasks(wf_ex.id):
+            return
     cancelled = db_api.task_executions(wf_ex.id, states_in=[states.CANCELLED])
     if cancelled:
         cancel(wf_ex, "Cancelled tasks: %s" % ", ".join(sorted(t.name for t in cancelled)))
@@ -121,13 +125,11 @@ def check_and_complete(wf_ex, wf_spec, session):
         succeed(wf_ex, wf_spec, session)
 
 
-def _fail_stranded_joins(wf_ex, wf_spec, session, incomplete):
+def _fail_stranded_joins(wf_ex, wf_spec, session):
     """Joins still WAITING when nothing else is active can never fire: they fail (and
     their on-error/on-complete clauses run) instead of leaving the execution RUNNING."""
     waiting = db_api.task_executions(wf_ex.id, states_in=[states.WAITING],
                                      undefer=("in_context",))
-    if not waiting or len(waiting) != incomplete:
-        return False
     for t in waiting:
         arrived = (t.runtime_context or {}).get("arrived") or []
         t.state = states.ERROR
@@ -136,7 +138,6 @@ def _fail_stranded_joins(wf_ex, wf_spec, session, incomplete):
             % (t.name, len(arrived), direct.join_required(wf_spec, t.name)))
         t.finished_at = models.utcnow()
         tasks.process_transitions(wf_ex, wf_spec, t, session)
-    return True
 
 
 def _fail_message(wf_ex):
