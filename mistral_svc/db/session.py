@@ -49,6 +49,8 @@ def configure(url, **kwargs):
             # Creating the engine opened a test connection, pooled before the listener
             # existed: drop it, so every connection in use is READ COMMITTED.
             engine.pool.dispose()
+        if not is_sqlite:
+            sa.event.listen(ctx.writer.get_engine(), "do_connect", _connect)
         if is_sqlite:
             engine = ctx.writer.get_engine()
             sa.event.listen(engine, "connect", _sqlite_pragmas)
@@ -71,6 +73,19 @@ def _pool_sqlite_connections(engine):
         _dispatch=old.dispatch, dialect=old._dialect,
     )
     old.dispose()
+
+
+def _connect(dialect, _record, cargs, cparams):
+    """Open a DBAPI connection; failing to is DBConnectionError (the database is away).
+
+    oslo.db recognises that from libpq's older wording only ("could not connect to
+    server") and passes today's ("connection to server at ... failed") on as a bare
+    OperationalError, which the API would answer with 500 instead of 503 and the engine
+    would not retry."""
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except dialect.loaded_dbapi.OperationalError as e:
+        raise db_exc.DBConnectionError(e)
 
 
 def _read_committed(dbapi_conn, _record):

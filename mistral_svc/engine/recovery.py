@@ -16,6 +16,7 @@ twice.
 import datetime
 import logging
 import threading
+import time
 
 import sqlalchemy as sa
 
@@ -35,18 +36,20 @@ def report_actions(executor, running, finished):
     now = models.utcnow()
     table = models.ActionExecution.__table__
     with db_api.transaction() as session:
-        if running:
-            session.execute(
-                table.update()
-                .where(table.c.id.in_(running))
-                .where(table.c.state == states.RUNNING)
-                .values(last_heartbeat=now)
-            )
         resend = []
         if finished:
             resend = [r.id for r in session.query(models.ActionExecution.id).filter(
                 models.ActionExecution.id.in_(finished),
                 models.ActionExecution.state == states.RUNNING)]
+        # A result about to be sent again is no more lost than a running action.
+        alive = list(running) + resend
+        if alive:
+            session.execute(
+                table.update()
+                .where(table.c.id.in_(alive))
+                .where(table.c.state == states.RUNNING)
+                .values(last_heartbeat=now)
+            )
     return {"resend": resend}
 
 
@@ -114,12 +117,13 @@ def _stranded_parents(limit=200):
         return [r.id for r in rows]
 
 
-def scan():
-    """One recovery pass; returns counts of what it fixed."""
+def scan(judge_actions=True):
+    """One recovery pass; returns counts of what it fixed. With ``judge_actions``
+    false, silent action executions are left alone (see RecoveryLoop)."""
     from mistral_svc.engine import subworkflows
 
     done = {"rerun": 0, "failed": 0, "parents": 0}
-    for action_ex_id in _stale_actions():
+    for action_ex_id in _stale_actions() if judge_actions else ():
         try:
             outcome = db_session.retry_on_deadlock(recover_action)(action_ex_id)
         except Exception:  # noqa: BLE001 - one bad row must not stop the scan
@@ -137,11 +141,18 @@ def scan():
 
 
 class RecoveryLoop:
-    """Runs ``scan`` at start and then every ``[engine] recovery_interval`` seconds."""
+    """Runs ``scan`` at start and then every ``[engine] recovery_interval`` seconds.
+
+    A missing heartbeat only means an executor is gone if it could have been recorded:
+    not while the database was away, nor while this engine was not running. So action
+    executions are judged only once this engine has reached the database without a
+    break for ``action_heartbeat_timeout``; the rest of the scan runs at once.
+    """
 
     def __init__(self):
         self._stop = threading.Event()
         self._thread = None
+        self._reachable_since = None
 
     def start(self):
         self._thread = threading.Thread(target=self._loop, name="engine-recovery",
@@ -150,11 +161,16 @@ class RecoveryLoop:
 
     def _loop(self):
         while True:
+            now = time.monotonic()
+            if self._reachable_since is None:
+                self._reachable_since = now
+            settled = now - self._reachable_since >= CONF.engine.action_heartbeat_timeout
             try:
-                fixed = scan()
+                fixed = scan(judge_actions=settled)
                 if any(fixed.values()):
                     LOG.info("recovery: %s", fixed)
             except Exception:  # noqa: BLE001 - the database may be briefly away
+                self._reachable_since = None
                 LOG.warning("recovery scan failed", exc_info=True)
             if self._stop.wait(CONF.engine.recovery_interval):
                 return

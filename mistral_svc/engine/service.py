@@ -7,6 +7,8 @@ work already done and changes nothing.
 
 import logging
 
+from oslo_db import exception as db_exc
+
 from mistral_svc import config, exceptions as exc
 from mistral_svc.db import api as db_api, session as db_session
 from mistral_svc.engine import (  # noqa: F401 - policies registers job handlers
@@ -32,6 +34,9 @@ def _guard(func):
             return db_session.retry_on_deadlock(func)(self, ctx, **kwargs)
         except exc.MistralError:
             raise
+        except db_exc.DBConnectionError:
+            # Still away after the retries: the caller may try again later (503).
+            raise exc.Unavailable("The database is unavailable, try again later")
         except states.InvalidStateTransition as e:
             raise exc.InvalidStateChange(str(e))
         except Exception as e:  # noqa: BLE001 - never leak a traceback to the caller
