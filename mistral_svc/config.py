@@ -59,7 +59,6 @@ engine_opts = [
         help="Largest size, in KiB, of an execution's input, output or published data "
         "(-1 for no limit).",
     ),
-    cfg.IntOpt("rpc_workers", default=4, help="Threads handling engine RPC messages."),
     cfg.FloatOpt(
         "action_heartbeat_timeout",
         default=60.0,
@@ -271,6 +270,13 @@ def database_url():
         return url
     os.makedirs(CONF.state_dir, exist_ok=True)
     return "sqlite:///" + os.path.join(CONF.state_dir, "mistral.sqlite")
+
+
+def database_pool_options():
+    """oslo.db's ``[database]`` pool options, for ``db.session.configure``."""
+    db = CONF.database
+    return {"max_pool_size": db.max_pool_size, "max_overflow": db.max_overflow,
+            "pool_timeout": db.pool_timeout}
 
 
 def transport_url():

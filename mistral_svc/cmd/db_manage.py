@@ -21,7 +21,7 @@ def main(argv=None):
     from mistral_svc.db import session as db_session
     from mistral_svc.db.migration import cli as migration
 
-    db_session.configure(config.database_url())
+    db_session.configure(config.database_url(), **config.database_pool_options())
     if args.command == "upgrade":
         migration.upgrade(args.revision)
         print("Schema at revision %s" % migration.current())

@@ -37,7 +37,7 @@ def prepare_database(embedded):
     from mistral_svc.db.migration import cli as migration
     from mistral_svc.services import action_catalog
 
-    db_session.configure(config.database_url())
+    db_session.configure(config.database_url(), **config.database_pool_options())
     if embedded:
         migration.upgrade("head")
         action_catalog.populate()
@@ -56,6 +56,7 @@ class Launcher:
         self.services = []
         self.wsgi = None
         self._stopped = threading.Event()
+        self._done = threading.Event()
 
     def start(self):
         from mistral_svc.coordination import membership
@@ -116,18 +117,22 @@ class Launcher:
         from mistral_svc.coordination import membership
         from mistral_svc.rpc import transport
 
-        if self.wsgi is not None:
-            self.wsgi.close()
-        for s in reversed(self.services):
-            try:
-                s.stop()
-            except Exception:  # noqa: BLE001 - keep stopping the others
-                LOG.exception("error stopping %s", s)
-        membership.reset()
-        transport.cleanup()
+        try:
+            if self.wsgi is not None:
+                self.wsgi.close()
+            for s in reversed(self.services):
+                try:
+                    s.stop()
+                except Exception:  # noqa: BLE001 - keep stopping the others
+                    LOG.exception("error stopping %s", s)
+            membership.reset()
+            transport.cleanup()
+        finally:
+            self._done.set()
 
     def wait(self):
-        self._stopped.wait()
+        """Block until ``stop`` has finished (in-flight work drained or handed back)."""
+        self._done.wait()
 
 
 def main(argv=None):

@@ -27,7 +27,9 @@ class _Holder:
 
 
 def configure(url, **kwargs):
-    """Point the session factory at ``url`` (idempotent for the same URL)."""
+    """Point the session factory at ``url`` (idempotent for the same URL); ``kwargs``
+    may size the pool of a server database: max_pool_size, max_overflow,
+    pool_timeout."""
     with _lock:
         if _state["ctx"] is not None and _state["url"] == url:
             return
@@ -39,8 +41,9 @@ def configure(url, **kwargs):
         if is_sqlite:
             opts["sqlite_fk"] = False
         else:
-            opts.update(max_pool_size=kwargs.get("max_pool_size", 20), max_overflow=40,
-                        pool_timeout=30)
+            opts.update(max_pool_size=kwargs.get("max_pool_size") or 20,
+                        max_overflow=kwargs.get("max_overflow") or 40,
+                        pool_timeout=kwargs.get("pool_timeout") or 30)
         ctx.configure(**opts)
         _state.update(ctx=ctx, url=url, sqlite=is_sqlite)
         if url.startswith(("mysql", "mariadb")):

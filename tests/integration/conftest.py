@@ -43,6 +43,17 @@ def require(*names):
         pytest.skip(msg)
 
 
+def _die_with_parent():
+    """In the child: be killed when the test process dies, so an interrupted run leaves
+    no service behind holding database connections (Linux prctl PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+    except OSError:
+        pass
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -130,6 +141,7 @@ class Deployment:
             [sys.executable, "-m", "mistral_svc.cmd.server", "--server", server,
              "--config-file", self.config],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         self.procs.append(proc)
         return proc
