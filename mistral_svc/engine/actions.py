@@ -7,6 +7,7 @@ the engine applies the ad-hoc ``output`` transformations before storing it.
 """
 
 import logging
+import threading
 
 from mistral_svc import config, exceptions as exc, expressions
 from mistral_svc.actions import adhoc, base as action_base, registry
@@ -191,30 +192,83 @@ def _error_text(error):
     return error if isinstance(error, str) else str(error)
 
 
+# Results waiting, per workflow execution, for the thread of this engine that is
+# applying that execution's results (see ``on_action_complete``).
+_mailboxes = {}
+_draining = set()
+_mailbox_lock = threading.Lock()
+BATCH = 64
+
+
 def on_action_complete(action_ex_id, result_dict):
-    """Engine handler for an executor's (or the API's) result of an action execution."""
+    """Engine handler for an executor's (or the API's) result of an action execution.
+
+    Results of one execution are applied one transaction at a time under its row lock,
+    so when many arrive together (with-items, fan-out) they would queue on that lock.
+    Instead the first thread to arrive drains every result that comes in for the
+    execution meanwhile, up to ``BATCH`` per transaction; the other threads return at
+    once. A result held only in memory here is not lost if this engine dies: its
+    executor keeps it until an engine has settled it and sends it again.
+    """
+    with db_api.transaction(read_only=True) as session:
+        row = session.query(models.ActionExecution.workflow_execution_id).filter(
+            models.ActionExecution.id == action_ex_id).first()
+    if row is None:
+        raise exc.NotFound("Action execution not found [id=%s]" % action_ex_id)
+    wf_ex_id = row[0]
+    if wf_ex_id is None:
+        return _complete_standalone(action_ex_id, result_dict)
+    with _mailbox_lock:
+        _mailboxes.setdefault(wf_ex_id, []).append((action_ex_id, result_dict))
+        if wf_ex_id in _draining:
+            return
+        _draining.add(wf_ex_id)
+    try:
+        while True:
+            with _mailbox_lock:
+                pending = _mailboxes.get(wf_ex_id) or []
+                batch, rest = pending[:BATCH], pending[BATCH:]
+                if rest:
+                    _mailboxes[wf_ex_id] = rest
+                else:
+                    _mailboxes.pop(wf_ex_id, None)
+                if not batch:
+                    _draining.discard(wf_ex_id)
+                    return
+            db_session.retry_on_deadlock(_apply_results)(wf_ex_id, batch)
+    except BaseException:
+        with _mailbox_lock:
+            _draining.discard(wf_ex_id)
+        raise
+
+
+def _complete_standalone(action_ex_id, result_dict):
+    """A standalone action run through the API (run-action)."""
+    result = action_base.Result.from_dict(result_dict)
+    with db_api.transaction():
+        action_ex = db_api.get(models.ActionExecution, action_ex_id)
+        if action_ex.state not in states.COMPLETED:
+            record_result(action_ex, apply_outputs(action_ex, result))
+
+
+def _apply_results(wf_ex_id, batch):
+    """Apply results of one execution's actions in one transaction under its lock."""
     from mistral_svc.engine import tasks
     from mistral_svc.engine.runtime import EngineRuntime
 
-    result = action_base.Result.from_dict(result_dict)
-    with db_api.transaction() as session:
-        action_ex = db_api.get(models.ActionExecution, action_ex_id)
-        wf_ex_id = action_ex.workflow_execution_id
-        if wf_ex_id is None:
-            # A standalone action run through the API (run-action).
-            if action_ex.state not in states.COMPLETED:
-                record_result(action_ex, apply_outputs(action_ex, result))
-            return
+    with db_api.transaction():
         wf_ex = db_api.lock_workflow_execution(wf_ex_id)
-        # Re-read under the lock: another engine may have taken this result first.
-        session.refresh(action_ex)
-        if action_ex.state in states.COMPLETED:
-            return
-        task_ex = db_api.get(models.TaskExecution, action_ex.task_execution_id,
-                             undefer=("in_context",))
-        result = apply_outputs(action_ex, result, EngineRuntime(wf_ex, task_ex))
-        if not record_result(action_ex, result):
-            return
-        if task_ex.state not in (states.RUNNING,):
-            return
-        tasks.on_action_complete(wf_ex, task_ex, action_ex, result)
+        for action_ex_id, result_dict in batch:
+            result = action_base.Result.from_dict(result_dict)
+            action_ex = db_api.get(models.ActionExecution, action_ex_id)
+            # Another engine may have taken this result first (duplicate delivery).
+            if action_ex.state in states.COMPLETED:
+                continue
+            task_ex = db_api.get(models.TaskExecution, action_ex.task_execution_id,
+                                 undefer=("in_context",))
+            result = apply_outputs(action_ex, result, EngineRuntime(wf_ex, task_ex))
+            if not record_result(action_ex, result):
+                continue
+            if task_ex.state not in (states.RUNNING,):
+                continue
+            tasks.on_action_complete(wf_ex, task_ex, action_ex, result)
