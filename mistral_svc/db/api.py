@@ -4,6 +4,8 @@ Every function runs inside the caller's transaction when one is open (see
 ``session.transaction``), else in a short one of its own.
 """
 
+import json
+
 import sqlalchemy as sa
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import utils as db_utils
@@ -124,12 +126,39 @@ def _label(model):
     }.get(model, model.__name__)
 
 
+def _split_json_filters(model, filters):
+    """Filters on JSON columns, taken out of ``filters``: their stored text differs
+    between databases, so they are compared as parsed JSON after the query."""
+    filters = dict(filters or {})
+    json_filters = {}
+    for key in list(filters):
+        column = getattr(model, key, None)
+        if column is not None and isinstance(getattr(column, "type", None), models.JSON):
+            json_filters[key] = filters.pop(key)
+    return filters, json_filters
+
+
+def _json_matches(stored, cond, field):
+    op, value = cond if isinstance(cond, tuple) else ("eq", cond)
+    if op not in ("eq", "neq"):
+        raise exc.InputError("%s can only be filtered for equality" % field)
+    try:
+        wanted = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        raise exc.InputError("%s filter must be JSON" % field)
+    same = (stored or {}) == (wanted or {})
+    return same if op == "eq" else not same
+
+
 def list_(model, filters=None, limit=None, marker=None, sort_keys=None, sort_dirs=None,
           tags=None, undefer=()):
     """Rows of ``model`` matching ``filters``, sorted and paginated in SQL.
 
-    ``marker`` is the id of the last row of the previous page.
+    ``marker`` is the id of the last row of the previous page. Filters on JSON columns
+    (and ``tags``) are applied to the rows after the query, so a page is cut only then.
     """
+    filters, json_filters = _split_json_filters(model, filters)
+    post_filtered = bool(tags or json_filters)
     sort_keys = list(sort_keys or ["created_at"])
     sort_dirs = list(sort_dirs or ["asc"] * len(sort_keys))
     for k in sort_keys:
@@ -140,7 +169,7 @@ def list_(model, filters=None, limit=None, marker=None, sort_keys=None, sort_dir
         sort_dirs.append(sort_dirs[0] if sort_dirs else "asc")
     with transaction(read_only=True) as s:
         q = _apply_filters(s.query(model), model, filters)
-        for col in undefer:
+        for col in set(undefer) | set(json_filters):
             q = q.options(sa.orm.undefer(getattr(model, col)))
         marker_row = None
         if marker:
@@ -148,14 +177,17 @@ def list_(model, filters=None, limit=None, marker=None, sort_keys=None, sort_dir
             if marker_row is None:
                 raise exc.InputError("marker %s does not exist" % marker)
         try:
-            q = db_utils.paginate_query(q, model, None if tags else limit, sort_keys,
-                                        marker=marker_row, sort_dirs=sort_dirs)
+            q = db_utils.paginate_query(q, model, None if post_filtered else limit,
+                                        sort_keys, marker=marker_row, sort_dirs=sort_dirs)
         except db_utils.InvalidSortKey as e:
             raise exc.InputError(str(e))
         rows = q.all()
-        if tags:
-            rows = _tags_filter(rows, tags)[: limit or None]
-        return rows
+        if not post_filtered:
+            return rows
+        rows = _tags_filter(rows, tags)
+        for field, cond in json_filters.items():
+            rows = [r for r in rows if _json_matches(getattr(r, field), cond, field)]
+        return rows[: limit or None]
 
 
 def create(model, values):

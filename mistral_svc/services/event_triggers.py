@@ -23,7 +23,6 @@ Rules, as in Mistral:
 
 import datetime
 import fnmatch
-import json
 import logging
 import threading
 
@@ -189,35 +188,12 @@ def delete(trigger_id):
     _changed()
 
 
-_JSON_FILTERS = ("workflow_input", "workflow_params")
 
 
 def list_(filters, limit=None, marker=None, sort_keys=None, sort_dirs=None):
-    """Triggers matching ``filters`` (``{field: (op, value)}``), paginated in SQL.
-
-    ``workflow_input`` and ``workflow_params`` are JSON documents whose stored text
-    differs between databases, so those two are compared as parsed JSON after the
-    query; every other filter runs in SQL.
-    """
-    filters = dict(filters or {})
-    json_filters = {k: filters.pop(k) for k in _JSON_FILTERS if k in filters}
-    if not json_filters:
-        return db_api.list_(_MODEL, filters, limit, marker, sort_keys, sort_dirs)
-    rows = db_api.list_(_MODEL, filters, None, marker, sort_keys, sort_dirs)
-    for field, (op, value) in json_filters.items():
-        rows = [r for r in rows if _json_matches(getattr(r, field), op, value, field)]
-    return rows[:limit] if limit else rows
-
-
-def _json_matches(stored, op, value, field):
-    if op not in ("eq", "neq"):
-        raise exc.InputError("%s can only be filtered for equality" % field)
-    try:
-        wanted = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
-        raise exc.InputError("%s filter must be JSON" % field)
-    same = (stored or {}) == (wanted or {})
-    return same if op == "eq" else not same
+    """Triggers matching ``filters`` (``{field: (op, value)}``), paginated; the JSON
+    fields are compared as parsed JSON by ``db_api.list_``."""
+    return db_api.list_(_MODEL, filters, limit, marker, sort_keys, sort_dirs)
 
 
 # --- what the listener needs -----------------------------------------------------------

@@ -202,3 +202,17 @@ def test_services_are_listed(api):
     services = api.get("/v2/services")["services"]
     types = {s["type"] for s in services}
     assert {"engine_group", "executor_group", "scheduler_group"} <= types
+
+
+def test_filters_on_json_fields(api, unique):
+    name = "jsonf_" + unique
+    api.create_workflow(TWO_TASKS.format(name=name))
+    a = api.wait(api.start(name, {"name": "a"})["id"])
+    b = api.wait(api.start(name, {"name": "b"})["id"])
+    query = "/v2/executions?workflow_name=%s&input=%s" % (
+        name, json.dumps({"name": "b", "greeting": "Hello"}))
+    assert [e["id"] for e in api.get(query)["executions"]] == [b["id"]]
+    query = "/v2/executions?workflow_name=%s&input=neq:%s" % (
+        name, json.dumps({"name": "b", "greeting": "Hello"}))
+    assert [e["id"] for e in api.get(query)["executions"]] == [a["id"]]
+    api.app.get("/v2/executions?input=gt:{}", status=400)

@@ -151,7 +151,7 @@ class ExecutionsController(rest.RestController):
             workflow_name=workflow_name, workflow_id=workflow_id, description=description,
             task_execution_id=task_execution_id, root_execution_id=root_execution_id,
             state=state, state_info=state_info, created_at=created_at, updated_at=updated_at,
-            project_id=project_id,
+            project_id=project_id, params=params, input=input, output=output,
         )
         for name in (nulls or "").split(","):
             if name.strip():
