@@ -67,9 +67,7 @@ def hold_before_start(wf_ex, wf_spec, task_ex, session):
 def cancel_timeout(task_ex):
     """Drop a pending timeout of a task that completed in time."""
     if (task_ex.runtime_context or {}).get("timeout_set"):
-        with db_api.transaction() as session:
-            session.query(models.ScheduledJob).filter_by(
-                key="timeout:%s" % task_ex.id).delete(synchronize_session=False)
+        jobs.cancel("timeout:%s" % task_ex.id)
 
 
 def _retry(wf_ex, task_spec, task_ex, result, has_result):

@@ -17,6 +17,13 @@ def spec_of(wf_ex):
                               lambda: wf_ex.spec)
 
 
+def check_definition_input(wf_def, wf_input):
+    """The same check against a stored definition (triggers check at creation time,
+    so they accept exactly the input a start would)."""
+    spec = lang.workflow_spec((wf_def.checksum, wf_def.name), lambda: wf_def.spec)
+    return _check_input(spec, wf_input or {})
+
+
 def _check_input(wf_spec, wf_input):
     declared = {p["name"] for p in wf_spec.input}
     missing = [p["name"] for p in wf_spec.input
@@ -117,9 +124,11 @@ def check_and_complete(wf_ex, wf_spec, session):
         if db_api.count_incomplete_tasks(wf_ex.id):
             return
     cancelled = db_api.task_executions(wf_ex.id, states_in=[states.CANCELLED])
-    if cancelled:
+    unhandled = 0 if cancelled else db_api.count_unhandled_errors(wf_ex.id)
+    outcome = direct.workflow_outcome(unhandled, cancelled=bool(cancelled))
+    if outcome == states.CANCELLED:
         cancel(wf_ex, "Cancelled tasks: %s" % ", ".join(sorted(t.name for t in cancelled)))
-    elif db_api.count_unhandled_errors(wf_ex.id):
+    elif outcome == states.ERROR:
         fail(wf_ex, wf_spec, session, _fail_message(wf_ex))
     else:
         succeed(wf_ex, wf_spec, session)

@@ -30,8 +30,9 @@ import sqlalchemy as sa
 import yaml
 from oslo_db import exception as db_exc
 
-from mistral_svc import exceptions as exc, expressions, lang
+from mistral_svc import exceptions as exc, expressions
 from mistral_svc.db import api as db_api, models
+from mistral_svc.engine import workflows
 
 LOG = logging.getLogger(__name__)
 
@@ -98,13 +99,6 @@ def _workflow(workflow_id):
     return db_api.get(models.WorkflowDefinition, workflow_id)
 
 
-def _check_input(wf_def, wf_input):
-    # The engine's own check, so a trigger accepts exactly the input a start would.
-    from mistral_svc.engine import workflows
-
-    spec = lang.workflow_spec((wf_def.checksum, wf_def.name), lambda: wf_def.spec)
-    workflows._check_input(spec, wf_input)
-
 
 def _duplicate(values):
     return exc.Conflict(
@@ -129,7 +123,8 @@ def create(name, workflow_id, exchange, topic, event, workflow_input=None,
         "project_id": project_id or _TABLE.c.project_id.default.arg,
         "created_at": models.utcnow(),
     }
-    _check_input(_workflow(values["workflow_id"]), values["workflow_input"])
+    workflows.check_definition_input(_workflow(values["workflow_id"]),
+                                     values["workflow_input"])
     try:
         row = db_api.create(_MODEL, values)
     except exc.Conflict:
@@ -168,7 +163,7 @@ def update(trigger_id, values):
         if values.get("scope") not in (None, ""):
             new["scope"] = _scope(values["scope"])
         if "workflow_id" in new or "workflow_input" in new:
-            _check_input(_workflow(new.get("workflow_id", row.workflow_id)),
+            workflows.check_definition_input(_workflow(new.get("workflow_id", row.workflow_id)),
                          new.get("workflow_input", row.workflow_input or {}))
         if new:
             new["updated_at"] = models.utcnow()

@@ -113,13 +113,3 @@ def delete(resource_id, resource_type, member_id, caller):
         if row is None:
             raise _not_found(resource_id, member_id)
         s.delete(row)
-
-
-def accepted_resource_ids(resource_type, project_id):
-    """Ids of the resources shared with ``project_id`` that it accepted (for scoping
-    queries to what a project may see)."""
-    with db_api.transaction(read_only=True) as s:
-        return [r.resource_id for r in s.query(models.ResourceMember.resource_id).filter(
-            models.ResourceMember.resource_type == resource_type,
-            models.ResourceMember.member_id == project_id,
-            models.ResourceMember.status == "accepted")]

@@ -14,8 +14,9 @@ import datetime
 
 import croniter
 
-from mistral_svc import exceptions as exc, lang
+from mistral_svc import exceptions as exc
 from mistral_svc.db import api as db_api, models
+from mistral_svc.engine import workflows
 
 READY = "READY"
 COMPLETED = "COMPLETED"
@@ -112,7 +113,7 @@ def create(name, workflow_name=None, workflow_id=None, workflow_namespace="",
                                            remaining_executions, now)
     wf_def = db_api.get_by_id_or_name(models.WorkflowDefinition, identifier,
                                       workflow_namespace or "")
-    _check_input(wf_def, workflow_input)
+    workflows.check_definition_input(wf_def, workflow_input)
     values = {
         "id": models.new_id(),
         "name": name,
@@ -141,13 +142,6 @@ def create(name, workflow_name=None, workflow_id=None, workflow_namespace="",
         )
         return db_api.create(models.CronTrigger, values)
 
-
-def _check_input(wf_def, wf_input):
-    # The engine's own check, so a trigger accepts exactly the input a start would.
-    from mistral_svc.engine import workflows
-
-    spec = lang.workflow_spec((wf_def.checksum, wf_def.name), lambda: wf_def.spec)
-    workflows._check_input(spec, wf_input)
 
 
 def get(identifier):

@@ -104,7 +104,7 @@ def _command_for(wf_spec, outcome, clause_name, tr, evaluate, base_ctx):
         name = evaluate(name, base_ctx)
     if name == "noop":
         return commands.Noop()
-    if name in ("fail", "succeed", "pause"):
+    if is_engine_command(name):
         return commands.EndWorkflow(kind=name, msg=params.get("msg"), task_name=outcome.name)
     if name not in wf_spec.tasks:
         raise KeyError("task %r transitions to unknown task %r" % (outcome.name, name))
@@ -131,10 +131,14 @@ def join_satisfied(wf_spec, task_name, arrived):
     return arrived >= join_required(wf_spec, task_name)
 
 
-def workflow_outcome(unhandled_errors, paused_or_waiting=False):
-    """The state of a workflow whose tasks have all completed."""
+def workflow_outcome(unhandled_errors, paused_or_waiting=False, cancelled=False):
+    """The state of a workflow whose tasks have all completed: CANCELLED if a task was
+    cancelled, ERROR if an error was not handled, SUCCESS otherwise (None while it is
+    paused or waiting)."""
     if paused_or_waiting:
         return None
+    if cancelled:
+        return states.CANCELLED
     return states.ERROR if unhandled_errors else states.SUCCESS
 
 

@@ -558,3 +558,9 @@ def test_workflow_outcome(unhandled, waiting, expected):
 ])
 def test_is_engine_command(name, expected):
     assert direct.is_engine_command(name) is expected
+
+
+def test_a_cancelled_task_makes_the_workflow_cancelled():
+    assert direct.workflow_outcome(0, cancelled=True) == S.CANCELLED
+    assert direct.workflow_outcome(3, cancelled=True) == S.CANCELLED
+    assert direct.workflow_outcome(0, paused_or_waiting=True, cancelled=True) is None

@@ -34,15 +34,3 @@ class JsonType(wtypes.UserType):
 
 jsontype = JsonType()
 
-
-class UniqueListType(wtypes.ArrayType):
-    """A list of strings; duplicates are rejected."""
-
-    def __init__(self):
-        super().__init__(wtypes.text)
-
-    def validate(self, value):
-        value = super().validate(value)
-        if value is not None and len(set(value)) != len(value):
-            raise ValueError("list items must be unique")
-        return value
