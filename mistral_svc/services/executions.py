@@ -20,6 +20,25 @@ def update_env(wf_ex_id, env):
         return wf_ex
 
 
+def update_description(wf_ex_id, description):
+    """Set an execution's description (allowed in any state)."""
+    with db_api.transaction():
+        db_api.update(db_api.get(models.WorkflowExecution, wf_ex_id),
+                      {"description": description})
+
+
+def delete_action_execution(action_ex_id):
+    """Delete a finished action execution run outside a workflow; those of tasks belong
+    to their execution's record and stay (403)."""
+    with db_api.transaction():
+        row = db_api.get(models.ActionExecution, action_ex_id)
+        if row.task_execution_id or row.workflow_execution_id:
+            raise exc.NotAllowed("Only ad-hoc action execution can be deleted.")
+        if row.state not in states.COMPLETED:
+            raise exc.NotAllowed("Only completed action execution can be deleted.")
+        db_api.delete(row)
+
+
 def delete(wf_ex_id, force=False):
     """Delete an execution with its tasks, action executions and sub-workflows."""
     with db_api.transaction() as session:

@@ -8,6 +8,7 @@ from wsme import types as wtypes
 
 from mistral_svc import exceptions as exc
 from mistral_svc.api import rest_utils
+from mistral_svc.services import executions as ex_service
 from mistral_svc.api.controllers.v2 import resources
 from mistral_svc.db import api as db_api, models
 from mistral_svc.rpc import clients
@@ -101,10 +102,4 @@ class ActionRunsMixin:
     @rest_utils.wsexpose(None, wtypes.text, status_code=204)
     def delete(self, id):
         """Delete a finished action execution that was run outside a workflow."""
-        with db_api.transaction():
-            row = db_api.get(models.ActionExecution, id)
-            if row.task_execution_id or row.workflow_execution_id:
-                raise exc.NotAllowed("Only ad-hoc action execution can be deleted.")
-            if row.state not in states.COMPLETED:
-                raise exc.NotAllowed("Only completed action execution can be deleted.")
-            db_api.delete(row)
+        ex_service.delete_action_execution(id)

@@ -107,12 +107,12 @@ class ExecutionsController(rest.RestController):
     @rest_utils.wsexpose(resources.Execution, wtypes.text, body=resources.Execution)
     def put(self, id, body):
         data = body.to_dict()
-        wf_ex = db_api.get(models.WorkflowExecution, id)
+        db_api.get(models.WorkflowExecution, id)  # 404 before anything else
         new_state = data.get("state")
         if new_state is not None and new_state not in states.ALL:
             raise exc.InputError("Unknown state %r" % new_state)
         if "description" in data and data["description"] is not None and not new_state:
-            db_api.update(wf_ex, {"description": data["description"]})
+            ex_service.update_description(id, data["description"])
         env = (data.get("params") or {}).get("env")
         engine = clients.EngineClient()
         if new_state == states.PAUSED:
