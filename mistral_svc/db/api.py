@@ -52,13 +52,17 @@ def get(model, id, for_update=False, undefer=()):
     Outside a caller's transaction every column is loaded, since the row is used
     detached (API responses); inside one, large columns load on first access.
     """
-    detached = db_session.current_session() is None
-    with transaction(read_only=detached and not for_update) as s:
-        q = s.query(model).filter(model.id == id)
-        if detached:
-            q = q.options(sa.orm.undefer("*"))
-        for col in undefer:
-            q = q.options(sa.orm.undefer(getattr(model, col)))
+    session = db_session.current_session()
+    if session is not None:
+        # By primary key: a row this transaction already holds costs no query (the
+        # ORM would not refresh its loaded attributes from a new SELECT anyway).
+        row = session.get(model, id, with_for_update=True if for_update else None,
+                          options=[sa.orm.undefer(getattr(model, c)) for c in undefer])
+        if row is None:
+            raise exc.NotFound("%s not found [id=%s]" % (_label(model), id))
+        return row
+    with transaction(read_only=not for_update) as s:
+        q = s.query(model).filter(model.id == id).options(sa.orm.undefer("*"))
         if for_update:
             q = q.with_for_update()
         row = q.first()

@@ -177,6 +177,37 @@ def after_commit(func):
     stack[-1][1].append(func)
 
 
+def after_commit_batch(key, item, func):
+    """Collect ``item`` under ``key`` and, once the current transaction has committed,
+    call ``func(items)`` once with everything collected under that key (at once, with
+    ``[item]``, if no transaction is open). Lets one transaction's many casts leave as
+    a few messages."""
+    stack = getattr(_local, "stack", None)
+    if not stack:
+        func([item])
+        return
+    hooks = stack[-1][1]
+    for hook in hooks:
+        if getattr(hook, "batch_key", None) == key:
+            hook.items.append(item)
+            return
+    hook = _BatchHook(key, func)
+    hook.items.append(item)
+    hooks.append(hook)
+
+
+class _BatchHook:
+    """An after-commit hook that hands its collected items to one call."""
+
+    def __init__(self, key, func):
+        self.batch_key = key
+        self.items = []
+        self._func = func
+
+    def __call__(self):
+        self._func(self.items)
+
+
 def retry_on_deadlock(func):
     """Retry a whole transaction a bounded number of times on deadlock or lost race."""
     from oslo_db import api as oslo_db_api

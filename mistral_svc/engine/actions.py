@@ -6,6 +6,8 @@ engine evaluated from the ad-hoc action's ``base-input``. When the result comes 
 the engine applies the ad-hoc ``output`` transformations before storing it.
 """
 
+import functools
+import json
 import logging
 import threading
 
@@ -141,22 +143,37 @@ def exec_context(action_ex, rpc_ctx=None):
     }
 
 
+# Action executions sent in one message at most: a with-items task leaves in a few
+# messages, yet several executors still share its items.
+DISPATCH_CHUNK = 50
+
+
 def dispatch(action_ex, rpc_ctx=None, safe_rerun=False, target=None, timeout=None):
-    """Send ``action_ex`` to an executor once the current transaction has committed."""
+    """Send ``action_ex`` to an executor once the current transaction has committed.
+
+    Everything one transaction dispatches to the same target leaves together, in
+    messages of up to ``DISPATCH_CHUNK`` action executions."""
     name, params = executor_target(action_ex)
-    exec_ctx = exec_context(action_ex, rpc_ctx)
-    args = (dict(rpc_ctx or {}), action_ex.id, name, params)
+    item = {"action_ex_id": action_ex.id, "action_name": name, "params": params,
+            "safe_rerun": safe_rerun, "exec_ctx": exec_context(action_ex, rpc_ctx),
+            "timeout": timeout}
+    ctx = dict(rpc_ctx or {})
+    key = ("dispatch", target, json.dumps(ctx, sort_keys=True, default=str))
+    db_session.after_commit_batch(key, item, functools.partial(_send, ctx, target))
 
-    def send():
+
+def _send(ctx, target, items):
+    client = clients.ExecutorClient()
+    for start in range(0, len(items), DISPATCH_CHUNK):
+        chunk = items[start:start + DISPATCH_CHUNK]
         try:
-            clients.ExecutorClient().run_action(
-                *args, safe_rerun=safe_rerun, exec_ctx=exec_ctx, target=target,
-                timeout=timeout,
-            )
+            if len(chunk) == 1:
+                client.run_action(ctx, target=target, **chunk[0])
+            else:
+                client.run_actions(ctx, chunk, target=target)
         except Exception:  # noqa: BLE001 - recovery re-dispatches what was not sent
-            LOG.exception("could not dispatch action execution %s", action_ex.id)
-
-    db_session.after_commit(send)
+            LOG.exception("could not dispatch action executions %s",
+                          ", ".join(i["action_ex_id"] for i in chunk))
 
 
 def apply_outputs(action_ex, result, runtime=None):
@@ -193,7 +210,7 @@ def _error_text(error):
 
 
 # Results waiting, per workflow execution, for the thread of this engine that is
-# applying that execution's results (see ``on_action_complete``).
+# applying that execution's results (see ``_deliver``).
 _mailboxes = {}
 _draining = set()
 _mailbox_lock = threading.Lock()
@@ -201,7 +218,37 @@ BATCH = 64
 
 
 def on_action_complete(action_ex_id, result_dict):
-    """Engine handler for an executor's (or the API's) result of an action execution.
+    """Engine handler for one result whose workflow execution the sender did not say
+    (the API's PUT, heartbeat re-sends)."""
+    with db_api.transaction(read_only=True) as session:
+        row = session.query(models.ActionExecution.workflow_execution_id).filter(
+            models.ActionExecution.id == action_ex_id).first()
+    if row is None:
+        raise exc.NotFound("Action execution not found [id=%s]" % action_ex_id)
+    if row[0] is None:
+        return _complete_standalone(action_ex_id, result_dict)
+    _deliver(row[0], [(action_ex_id, result_dict)])
+
+
+def on_actions_complete(results):
+    """Engine handler for executors' results: ``[action_ex_id, workflow_execution_id
+    or None, result dict]`` items, applied per workflow execution."""
+    by_wf_ex = {}
+    for action_ex_id, wf_ex_id, result_dict in results:
+        by_wf_ex.setdefault(wf_ex_id, []).append((action_ex_id, result_dict))
+    for wf_ex_id, items in by_wf_ex.items():
+        try:
+            if wf_ex_id is None:
+                for action_ex_id, result_dict in items:
+                    _complete_standalone(action_ex_id, result_dict)
+            else:
+                _deliver(wf_ex_id, items)
+        except Exception:  # noqa: BLE001 - the others still apply; executors re-send
+            LOG.exception("could not apply results of workflow execution %s", wf_ex_id)
+
+
+def _deliver(wf_ex_id, items):
+    """Apply results of one workflow execution's actions.
 
     Results of one execution are applied one transaction at a time under its row lock,
     so when many arrive together (with-items, fan-out) they would queue on that lock.
@@ -210,16 +257,8 @@ def on_action_complete(action_ex_id, result_dict):
     once. A result held only in memory here is not lost if this engine dies: its
     executor keeps it until an engine has settled it and sends it again.
     """
-    with db_api.transaction(read_only=True) as session:
-        row = session.query(models.ActionExecution.workflow_execution_id).filter(
-            models.ActionExecution.id == action_ex_id).first()
-    if row is None:
-        raise exc.NotFound("Action execution not found [id=%s]" % action_ex_id)
-    wf_ex_id = row[0]
-    if wf_ex_id is None:
-        return _complete_standalone(action_ex_id, result_dict)
     with _mailbox_lock:
-        _mailboxes.setdefault(wf_ex_id, []).append((action_ex_id, result_dict))
+        _mailboxes.setdefault(wf_ex_id, []).extend(items)
         if wf_ex_id in _draining:
             return
         _draining.add(wf_ex_id)
@@ -247,8 +286,12 @@ def _complete_standalone(action_ex_id, result_dict):
     result = action_base.Result.from_dict(result_dict)
     with db_api.transaction():
         action_ex = db_api.get(models.ActionExecution, action_ex_id)
-        if action_ex.state not in states.COMPLETED:
+        wf_ex_id = action_ex.workflow_execution_id
+        if wf_ex_id is None and action_ex.state not in states.COMPLETED:
             record_result(action_ex, apply_outputs(action_ex, result))
+    if wf_ex_id is not None:
+        # A sender that did not know the workflow execution.
+        _deliver(wf_ex_id, [(action_ex_id, result_dict)])
 
 
 def _apply_results(wf_ex_id, batch):
@@ -256,14 +299,21 @@ def _apply_results(wf_ex_id, batch):
     from mistral_svc.engine import tasks
     from mistral_svc.engine.runtime import EngineRuntime
 
-    with db_api.transaction():
+    with db_api.transaction() as session:
         wf_ex = db_api.lock_workflow_execution(wf_ex_id)
+        a = models.ActionExecution
+        rows = {r.id: r for r in
+                session.query(a).filter(a.id.in_({i for i, _ in batch}))}
         for action_ex_id, result_dict in batch:
-            result = action_base.Result.from_dict(result_dict)
-            action_ex = db_api.get(models.ActionExecution, action_ex_id)
+            action_ex = rows.get(action_ex_id)
+            if action_ex is None or action_ex.workflow_execution_id != wf_ex_id:
+                LOG.warning("result for unknown action execution %s of workflow "
+                            "execution %s dropped", action_ex_id, wf_ex_id)
+                continue
             # Another engine may have taken this result first (duplicate delivery).
             if action_ex.state in states.COMPLETED:
                 continue
+            result = action_base.Result.from_dict(result_dict)
             task_ex = db_api.get(models.TaskExecution, action_ex.task_execution_id,
                                  undefer=("in_context",))
             result = apply_outputs(action_ex, result, EngineRuntime(wf_ex, task_ex))

@@ -63,6 +63,10 @@ class EngineEndpoint:
         actions.on_action_complete(action_ex_id, result)
 
     @_guard
+    def on_actions_complete(self, ctx, results):
+        actions.on_actions_complete(results)
+
+    @_guard
     def start_action(self, ctx, action_name, action_input=None, description=None,
                      namespace="", params=None):
         from mistral_svc.engine import standalone

@@ -1,6 +1,9 @@
 """Workflow executions: start, complete (output), fail, pause, resume, cancel."""
 
+import itertools
 import logging
+
+import sqlalchemy as sa
 
 from mistral_svc import exceptions as exc, lang
 from mistral_svc.db import api as db_api, models
@@ -111,7 +114,7 @@ def start(session, wf_identifier, wf_namespace="", wf_input=None, description=""
 
 def check_and_complete(wf_ex, wf_spec, session):
     """Complete the execution once no task is left running or waiting."""
-    if wf_ex.state != states.RUNNING:
+    if wf_ex.state != states.RUNNING or _active_task_in_session(wf_ex.id, session):
         return
     session.flush()
     counts = db_api.incomplete_task_counts(wf_ex.id)
@@ -132,6 +135,22 @@ def check_and_complete(wf_ex, wf_spec, session):
         fail(wf_ex, wf_spec, session, _fail_message(wf_ex))
     else:
         succeed(wf_ex, wf_spec, session)
+
+
+def _active_task_in_session(wf_ex_id, session):
+    """True if this transaction holds a task of the execution that is still active
+    (not completed, not a waiting join): the execution then cannot be complete, and
+    the common case (a task finished, the next one started) needs no query."""
+    for obj in itertools.chain(session.new, session.identity_map.values()):
+        if isinstance(obj, models.TaskExecution):
+            loaded = sa.inspect(obj).dict
+            if (loaded.get("workflow_execution_id") == wf_ex_id
+                    and loaded.get("state") not in _NOT_ACTIVE):
+                return True
+    return False
+
+
+_NOT_ACTIVE = frozenset(states.COMPLETED) | {states.WAITING, None}
 
 
 def _fail_stranded_joins(wf_ex, wf_spec, session):

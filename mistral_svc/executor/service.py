@@ -55,14 +55,21 @@ class ExecutorEndpoint:
     def __init__(self, pool, tracker=None):
         self._pool = pool
         self._engine = clients.EngineClient()
+        self._outbox = ResultOutbox(self._engine)
         self._tracker = tracker
+
+    def run_actions(self, ctx, actions):
+        """Several action executions sent in one message."""
+        for kwargs in actions:
+            self.run_action(ctx, **kwargs)
 
     def run_action(self, ctx, action_ex_id, action_name, params, safe_rerun=False,
                    exec_ctx=None, timeout=None):
         if self._tracker is not None and not self._tracker.begin(action_ex_id):
             return  # already running here: a recovery re-dispatch raced the original
         # Hand the work to the bounded pool so RPC dispatch threads stay free.
-        reporter = _OnceReporter(self._engine, ctx, action_ex_id, self._tracker)
+        wf_ex_id = (exec_ctx or {}).get("workflow_execution_id")
+        reporter = _OnceReporter(self._outbox, ctx, action_ex_id, wf_ex_id, self._tracker)
         if timeout:
             # A thread cannot be killed: at the deadline the action is reported as
             # failed, and whatever it returns later is dropped.
@@ -99,8 +106,9 @@ class _OnceReporter:
     """Sends one action execution's result to the engine at most once (the action's
     own result or its timeout, whichever comes first)."""
 
-    def __init__(self, engine, ctx, action_ex_id, tracker=None):
-        self._engine, self._ctx, self._id = engine, ctx, action_ex_id
+    def __init__(self, outbox, ctx, action_ex_id, wf_ex_id, tracker=None):
+        self._outbox, self._ctx, self._id = outbox, ctx, action_ex_id
+        self._wf_ex_id = wf_ex_id
         self._tracker = tracker
         self._lock = threading.Lock()
         self._sent = False
@@ -124,10 +132,50 @@ class _OnceReporter:
             # Kept until an engine settles it: a result lost with a dead engine is
             # sent again by the next heartbeat.
             self._tracker.finished(self._id, self._ctx, result.to_dict())
-        try:
-            self._engine.on_action_complete(self._ctx, self._id, result.to_dict())
-        except Exception:  # noqa: BLE001 - the engine's recovery re-dispatches lost work
-            LOG.exception("could not send the result of action execution %s", self._id)
+        self._outbox.put(self._ctx, self._id, self._wf_ex_id, result.to_dict())
+
+
+class ResultOutbox:
+    """Casts results to engines, several per message when they pile up.
+
+    The thread whose result finds no send in progress sends it at once (no added
+    latency for a lone result) and then keeps sending, in messages of up to
+    ``BATCH``, whatever other threads queued meanwhile."""
+
+    BATCH = 100
+
+    def __init__(self, engine):
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._queue = []
+        self._sending = False
+
+    def put(self, ctx, action_ex_id, wf_ex_id, result):
+        with self._lock:
+            self._queue.append((ctx, [action_ex_id, wf_ex_id, result]))
+            if self._sending:
+                return
+            self._sending = True
+        while True:
+            with self._lock:
+                batch = self._queue[:self.BATCH]
+                del self._queue[:self.BATCH]
+                if not batch:
+                    self._sending = False
+                    return
+            self._send(batch)
+
+    def _send(self, batch):
+        by_ctx = {}
+        for ctx, item in batch:
+            key = json.dumps(ctx, sort_keys=True, default=str)
+            by_ctx.setdefault(key, (ctx, []))[1].append(item)
+        for ctx, items in by_ctx.values():
+            try:
+                self._engine.on_actions_complete(ctx, items)
+            except Exception:  # noqa: BLE001 - kept by the tracker and sent again
+                LOG.exception("could not send results of action executions %s",
+                              ", ".join(i[0] for i in items))
 
 
 class ExecutorService:

@@ -69,6 +69,11 @@ class EngineClient:
     def on_action_complete(self, ctx, action_ex_id, result):
         self._cast.cast(ctx, "on_action_complete", action_ex_id=action_ex_id, result=result)
 
+    def on_actions_complete(self, ctx, results):
+        """Results of several action executions in one message: a list of
+        ``[action_ex_id, workflow_execution_id or None, result dict]``."""
+        self._cast.cast(ctx, "on_actions_complete", results=results)
+
     def report_actions(self, ctx, executor, running, finished):
         """An executor's heartbeat; answers which finished results to send again."""
         return self._hb.call(ctx, "report_actions", executor=executor, running=running,
@@ -108,6 +113,14 @@ class ExecutorClient:
         client.cast(ctx, "run_action", action_ex_id=action_ex_id, action_name=action_name,
                     params=params, safe_rerun=safe_rerun, exec_ctx=exec_ctx or {},
                     timeout=timeout)
+
+    def run_actions(self, ctx, actions, target=None):
+        """Several action executions in one message: dicts with the keyword arguments
+        of ``run_action`` (an executor runs them side by side)."""
+        client = self._cast
+        if target:
+            client = client.prepare(server=target)
+        client.cast(ctx, "run_actions", actions=actions)
 
     def run_action_sync(self, ctx, action_name, params, exec_ctx=None, target=None,
                         timeout=None):
