@@ -46,11 +46,13 @@ def _tags_filter(rows, tags):
     return [r for r in rows if want.issubset(set(r.tags or []))]
 
 
-def get(model, id, for_update=False, undefer=()):
+def get(model, id, for_update=False, undefer=(), columns=None):
     """The row of ``model`` with ``id``, or NotFound.
 
-    Outside a caller's transaction every column is loaded, since the row is used
-    detached (API responses); inside one, large columns load on first access.
+    Outside a caller's transaction the row is used detached (API responses): every
+    column is loaded, or of the deferred (large) ones only those named in ``columns``.
+    Inside one, ``undefer`` names deferred columns to load now, the others load on
+    first access.
     """
     session = db_session.current_session()
     if session is not None:
@@ -62,7 +64,11 @@ def get(model, id, for_update=False, undefer=()):
             raise exc.NotFound("%s not found [id=%s]" % (_label(model), id))
         return row
     with transaction(read_only=not for_update) as s:
-        q = s.query(model).filter(model.id == id).options(sa.orm.undefer("*"))
+        q = s.query(model).filter(model.id == id)
+        if columns is None:
+            q = q.options(sa.orm.undefer("*"))
+        else:
+            q = q.options(*(sa.orm.undefer(getattr(model, c)) for c in columns))
         if for_update:
             q = q.with_for_update()
         row = q.first()

@@ -143,8 +143,9 @@ class MistralClient:
         params = {"fields": fields} if fields else None
         return self.request("GET", f"/executions/{execution_id}", params=params).json()
 
-    def list_execution_states(self, workflow_name: str) -> dict[str, str]:
-        """Map execution id -> state for every execution of one workflow.
+    def list_execution_states(self, workflow_name: str, state: str | None = None) -> dict[str, str]:
+        """Map execution id -> state for every execution of one workflow (only
+        those in ``state`` if given).
 
         Pages through the list with ``marker`` so that a server applying a
         maximum page size still returns everything.
@@ -157,6 +158,8 @@ class MistralClient:
                 "fields": "id,state",
                 "limit": PAGE_SIZE,
             }
+            if state:
+                params["state"] = state
             if marker:
                 params["marker"] = marker
             page = self.request("GET", "/executions", params=params).json()

@@ -250,7 +250,15 @@ class Runner:
         self._polls += 1
         if self._list_polling and len(in_flight) > PER_ID_POLL_LIMIT:
             try:
-                return self.client.list_execution_states(workflow_name)
+                # Only the running ones: a list of every execution so far would grow
+                # with the scenario and load the server more than the work measured.
+                # One that has left the list is looked up once, on its own.
+                states = self.client.list_execution_states(workflow_name, state="RUNNING")
+                for execution_id in in_flight:
+                    if execution_id not in states:
+                        states[execution_id] = self.client.get_execution(
+                            execution_id, fields="id,state")["state"]
+                return states
             except ApiError as exc:
                 if exc.status not in (400, 404, 405, 501):
                     raise

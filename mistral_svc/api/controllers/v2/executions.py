@@ -27,6 +27,14 @@ def execution_resource(row, fields=None, with_output=True):
     return resources.Execution.from_dict(data, fields)
 
 
+def loaded_columns(fields=None):
+    """The deferred columns ``execution_resource`` reads for ``fields`` (all fields if
+    None): the workflow spec never, the data context only for published_global."""
+    names = set(fields or resources.Execution._wsme_attr_names())
+    wanted = {"input": "input", "output": "output", "published_global": "context"}
+    return tuple(col for field, col in wanted.items() if field in names)
+
+
 def _ctx():
     return {"project_id": None}
 
@@ -72,8 +80,9 @@ class ExecutionsController(rest.RestController):
 
     @rest_utils.wsexpose(resources.Execution, wtypes.text, [wtypes.text])
     def get_one(self, id, fields=None):
-        return execution_resource(db_api.get(models.WorkflowExecution, id),
-                                  rest_utils.parse_fields(fields))
+        fields = rest_utils.parse_fields(fields)
+        row = db_api.get(models.WorkflowExecution, id, columns=loaded_columns(fields))
+        return execution_resource(row, fields)
 
     @rest_utils.wsexpose(resources.Execution, body=resources.Execution, status_code=201)
     def post(self, body):
@@ -102,7 +111,8 @@ class ExecutionsController(rest.RestController):
         result = clients.EngineClient().start_workflow(
             _ctx(), wf_identifier, namespace, wf_input, data.get("description") or "", params
         )
-        return execution_resource(db_api.get(models.WorkflowExecution, result["id"]))
+        return execution_resource(
+            db_api.get(models.WorkflowExecution, result["id"], columns=loaded_columns()))
 
     @rest_utils.wsexpose(resources.Execution, wtypes.text, body=resources.Execution)
     def put(self, id, body):
@@ -156,7 +166,7 @@ class ExecutionsController(rest.RestController):
         for name in (nulls or "").split(","):
             if name.strip():
                 filters[name.strip()] = ("eq", None)
-        undefer = ["input", "context"] + (["output"] if include_output else [])
+        undefer = [c for c in loaded_columns(fields) if c != "output" or include_output]
         rows = db_api.list_(models.WorkflowExecution, filters, limit, marker, keys, dirs,
                             tags=tags, undefer=undefer)
         return resources.Executions(
