@@ -20,6 +20,7 @@ from .scenarios import (
     build_scenario,
     make_run_id,
     parse_scenario_list,
+    warmup_scenario,
 )
 from .stats import summarize
 from .upstream import (
@@ -82,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="executions of each shape scenario such as chain20 (default: 1)",
     )
     p.add_argument(
+        "--warmup",
+        type=int,
+        default=5,
+        help="untimed executions of a small workflow before the first scenario "
+        "(default: %(default)s; 0 for none)",
+    )
+    p.add_argument(
         "--timeout",
         type=float,
         default=600.0,
@@ -90,8 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--poll-interval",
         type=float,
-        default=0.05,
-        help="seconds between state polls (default: %(default)s)",
+        default=0.01,
+        help="shortest delay between state polls (default: %(default)s)",
     )
     p.add_argument(
         "--max-poll-interval",
@@ -179,6 +187,8 @@ def validate(args: argparse.Namespace) -> list[str]:
     for name in ("executions", "concurrency", "repeat"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name} must be at least 1")
+    if args.warmup < 0:
+        raise ValueError("--warmup must not be negative")
     if args.timeout <= 0 or args.poll_interval <= 0:
         raise ValueError("--timeout and --poll-interval must be positive")
     names = parse_scenario_list(args.scenarios)
@@ -243,6 +253,10 @@ def run_suite(
     started_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     log(f"== {label}: {url}")
     try:
+        if args.warmup > 0:
+            warm = run_one(runner, warmup_scenario(run_id, args.warmup))
+            if warm.get("errors") or warm.get("timeouts") or warm.get("aborted"):
+                log(f"warm-up did not succeed: {warm.get('aborted') or 'failed executions'}")
         for name in names:
             results.append(run_one(runner, build_scenario(name, run_id, opts)))
     finally:
@@ -257,6 +271,7 @@ def run_suite(
             "executions": args.executions,
             "concurrency": args.concurrency,
             "repeat": args.repeat,
+            "warmup": args.warmup,
             "timeout": args.timeout,
             "poll_interval": args.poll_interval,
             "max_poll_interval": args.max_poll_interval,

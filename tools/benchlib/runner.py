@@ -9,9 +9,9 @@ executions are running.
 Times are taken on the client with a monotonic clock. An execution's end is
 the moment a poll first sees it in a terminal state, so each end time is late
 by up to one poll interval plus one request. The interval starts small and
-grows with the scenario's elapsed time (see ``poll_delay``): the error stays a
-small fraction of what is measured, while long scenarios are not slowed down
-by a server busy answering polls.
+grows with the age of the oldest running execution (see ``poll_delay``): the
+error stays a small fraction of what is measured, while long executions are
+not slowed down by a server busy answering polls.
 """
 
 from __future__ import annotations
@@ -207,7 +207,11 @@ class Runner:
                     timed_out = True
                     break
                 now = time.monotonic()
-                time.sleep(poll_delay(now - t0, self.poll_interval, self.max_poll_interval))
+                # Scaled to how long the oldest running execution has run, not to the
+                # scenario's elapsed time: in a long closed loop of short executions a
+                # delay grown with the scenario would dominate every execution's time.
+                oldest = min((r.started for r in in_flight.values()), default=now)
+                time.sleep(poll_delay(now - oldest, self.poll_interval, self.max_poll_interval))
         finally:
             # Let started requests land so that their executions can be
             # cancelled rather than left running behind the next scenario.

@@ -279,6 +279,23 @@ def build_scenario(name: str, run_id: str, opts: Options) -> Scenario:
     )
 
 
+def warmup_scenario(run_id: str, executions: int) -> Scenario:
+    """A few small untimed executions run before the first scenario, so that no
+    scenario pays for the server's first requests (connection pools, caches)."""
+    wf_name = f"bench_warmup_{run_id}"
+    body = fanout_workflow(3)
+    return Scenario(
+        name="warmup",
+        shape="1+3+join",
+        workflow_name=wf_name,
+        definition=to_yaml(wf_name, body),
+        task_count=len(body["tasks"]),
+        actions_per_execution=5,
+        executions=executions,
+        concurrency=min(3, executions),
+    )
+
+
 def parse_scenario_list(text: str) -> list[str]:
     """Parse ``--scenarios``: a comma list, ``all`` or ``default``."""
     names: list[str] = []
