@@ -264,7 +264,9 @@ def json_document(runs: dict[str, dict], comparison: list[dict] | None = None) -
 def load_results(path: str) -> tuple[str, list[dict]]:
     """Read results written by ``--json``; returns (label, results).
 
-    Accepts a whole document (the first run is used) or a bare list.
+    Accepts a whole document or a bare list. Of a document's runs, the one
+    labelled "upstream" is used if there is one (the reference of a saved
+    --compare-upstream run), else the first.
     """
     with open(path, encoding="utf-8") as fh:
         doc = json.load(fh)
@@ -273,5 +275,5 @@ def load_results(path: str) -> tuple[str, list[dict]]:
     runs = doc.get("runs") or {}
     if not runs:
         raise ValueError(f"{path}: no runs found")
-    label, run = next(iter(runs.items()))
-    return label, run["results"]
+    label = "upstream" if "upstream" in runs else next(iter(runs))
+    return label, runs[label]["results"]

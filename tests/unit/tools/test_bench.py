@@ -324,6 +324,14 @@ def test_json_roundtrip(tmp_path):
     assert report.load_results(str(path))[1] == results
 
 
+def test_saved_comparison_gives_its_upstream_run(tmp_path):
+    ours, theirs = [result("chain20")], [result("chain20", wall=9.0)]
+    runs = {"svc": {"url": "u", "results": ours}, "upstream": {"url": "v", "results": theirs}}
+    path = tmp_path / "r.json"
+    path.write_text(report.json_document(runs, comparison=[]))
+    assert report.load_results(str(path)) == ("upstream", theirs)
+
+
 # -- rss ----------------------------------------------------------------------
 
 
