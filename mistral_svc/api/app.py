@@ -7,7 +7,6 @@ import logging
 import pecan
 
 from mistral_svc import config
-from mistral_svc.api import argspec_cache
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
@@ -71,7 +70,6 @@ def _refuse_non_object_json(environ):
 
 def setup_app():
     """Build the API's WSGI app (the database must be configured already)."""
-    argspec_cache.install()
     app = pecan.make_app(
         "mistral_svc.api.controllers.root.RootController",
         debug=False,
