@@ -307,6 +307,16 @@ def action_executions(task_ex_id, undefer=()):
         return _detached_safe(q, detached).order_by(models.ActionExecution.created_at).all()
 
 
+def action_executions_with_tasks(ids):
+    """``{id: (action execution, its task execution or None)}`` for the action
+    executions with ``ids``, in one query (the task's ``in_context`` loaded too)."""
+    a, t = models.ActionExecution, models.TaskExecution
+    with transaction() as s:
+        q = (s.query(a, t).outerjoin(t, t.id == a.task_execution_id)
+             .options(sa.orm.undefer(t.in_context)).filter(a.id.in_(ids)))
+        return {action_ex.id: (action_ex, task_ex) for action_ex, task_ex in q}
+
+
 def child_workflow_executions(task_ex_id):
     detached = db_session.current_session() is None
     with transaction() as s:

@@ -299,26 +299,26 @@ def _apply_results(wf_ex_id, batch):
     from mistral_svc.engine import tasks
     from mistral_svc.engine.runtime import EngineRuntime
 
+    from mistral_svc.engine import workflows
+
     with db_api.transaction() as session:
         wf_ex = db_api.lock_workflow_execution(wf_ex_id)
-        a = models.ActionExecution
-        rows = {r.id: r for r in
-                session.query(a).filter(a.id.in_({i for i, _ in batch}))}
-        for action_ex_id, result_dict in batch:
-            action_ex = rows.get(action_ex_id)
-            if action_ex is None or action_ex.workflow_execution_id != wf_ex_id:
-                LOG.warning("result for unknown action execution %s of workflow "
-                            "execution %s dropped", action_ex_id, wf_ex_id)
-                continue
-            # Another engine may have taken this result first (duplicate delivery).
-            if action_ex.state in states.COMPLETED:
-                continue
-            result = action_base.Result.from_dict(result_dict)
-            task_ex = db_api.get(models.TaskExecution, action_ex.task_execution_id,
-                                 undefer=("in_context",))
-            result = apply_outputs(action_ex, result, EngineRuntime(wf_ex, task_ex))
-            if not record_result(action_ex, result):
-                continue
-            if task_ex.state not in (states.RUNNING,):
-                continue
-            tasks.on_action_complete(wf_ex, task_ex, action_ex, result)
+        # The batch's action executions and their tasks, in one query.
+        rows = db_api.action_executions_with_tasks({i for i, _ in batch})
+        with workflows.deferred_completion(session):
+            for action_ex_id, result_dict in batch:
+                action_ex, task_ex = rows.get(action_ex_id, (None, None))
+                if action_ex is None or action_ex.workflow_execution_id != wf_ex_id:
+                    LOG.warning("result for unknown action execution %s of workflow "
+                                "execution %s dropped", action_ex_id, wf_ex_id)
+                    continue
+                # Another engine may have taken this result first (duplicate delivery).
+                if action_ex.state in states.COMPLETED:
+                    continue
+                result = action_base.Result.from_dict(result_dict)
+                result = apply_outputs(action_ex, result, EngineRuntime(wf_ex, task_ex))
+                if not record_result(action_ex, result):
+                    continue
+                if task_ex is None or task_ex.state not in (states.RUNNING,):
+                    continue
+                tasks.on_action_complete(wf_ex, task_ex, action_ex, result)

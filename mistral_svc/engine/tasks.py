@@ -92,11 +92,18 @@ def run(wf_ex, wf_spec, cmd, session):
 
 def _arrive_at_join(wf_ex, wf_spec, cmd, session):
     key = _join_key(wf_ex.id, cmd.name)
-    task_ex = session.query(models.TaskExecution).filter_by(unique_key=key).first()
+    # Branches of a fan-out often arrive in one transaction: the join found (or made)
+    # by the first is remembered for the others (the transaction holds the execution's
+    # lock, so no other engine can make it meanwhile).
+    joins = session.info.setdefault("joins", {})
+    task_ex = joins.get(key)
+    if task_ex is None:
+        task_ex = session.query(models.TaskExecution).filter_by(unique_key=key).first()
     if task_ex is None:
         task_ex = _new_task_ex(wf_ex, wf_spec.task(cmd.name), {}, [], states.WAITING,
                                unique_key=key)
         session.add(task_ex)
+    joins[key] = task_ex
     if task_ex.state != states.WAITING:
         return task_ex  # already fired: a late branch of a partial join changes nothing
     rc = task_ex.runtime_context or {}

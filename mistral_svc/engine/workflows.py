@@ -1,5 +1,6 @@
 """Workflow executions: start, complete (output), fail, pause, resume, cancel."""
 
+import contextlib
 import itertools
 import logging
 
@@ -113,7 +114,13 @@ def start(session, wf_identifier, wf_namespace="", wf_input=None, description=""
 
 
 def check_and_complete(wf_ex, wf_spec, session):
-    """Complete the execution once no task is left running or waiting."""
+    """Complete the execution once no task is left running or waiting.
+
+    Inside ``deferred_completion`` the check is made once, when the block ends."""
+    deferred = session.info.get(_DEFERRED)
+    if deferred is not None:
+        deferred[wf_ex.id] = (wf_ex, wf_spec)
+        return
     if wf_ex.state != states.RUNNING or _active_task_in_session(wf_ex.id, session):
         return
     session.flush()
@@ -135,6 +142,29 @@ def check_and_complete(wf_ex, wf_spec, session):
         fail(wf_ex, wf_spec, session, _fail_message(wf_ex))
     else:
         succeed(wf_ex, wf_spec, session)
+
+
+_DEFERRED = "deferred_completion"
+
+
+@contextlib.contextmanager
+def deferred_completion(session):
+    """Check executions for completion once, after a whole batch of results.
+
+    A batch applies many results in one transaction; checking after each one would
+    query the incomplete tasks each time (fan-outs and joins leave a waiting join behind
+    every branch), while the answer can only change once the batch is applied: nothing
+    else touches the execution while this transaction holds its lock."""
+    if session.info.get(_DEFERRED) is not None:
+        yield
+        return
+    deferred = session.info[_DEFERRED] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(_DEFERRED, None)
+    for wf_ex, wf_spec in deferred.values():
+        check_and_complete(wf_ex, wf_spec, session)
 
 
 def _active_task_in_session(wf_ex_id, session):
