@@ -54,6 +54,7 @@ def configure(url, **kwargs):
             engine.pool.dispose()
         if not is_sqlite:
             sa.event.listen(ctx.writer.get_engine(), "do_connect", _connect)
+            _batch_executemany(ctx.writer.get_engine())
         if is_sqlite:
             engine = ctx.writer.get_engine()
             sa.event.listen(engine, "connect", _sqlite_pragmas)
@@ -76,6 +77,27 @@ def _pool_sqlite_connections(engine):
         _dispatch=old.dispatch, dialect=old._dialect,
     )
     old.dispose()
+
+
+def _batch_executemany(engine):
+    """Send an executemany of psycopg2 in pages of statements, not one by one.
+
+    A batch of results updates many action and task rows with the same columns; the
+    ORM hands those to one executemany, which psycopg2 on its own runs as one round
+    trip per row. This is SQLAlchemy's ``executemany_mode="values_plus_batch"``, which
+    oslo.db's engine options do not reach; the dialect reads it on every executemany.
+    """
+    dialect = engine.dialect
+    if dialect.driver != "psycopg2":
+        return
+    from sqlalchemy.dialects.postgresql import psycopg2 as pg
+
+    if not hasattr(pg, "EXECUTEMANY_VALUES_PLUS_BATCH"):
+        return  # a SQLAlchemy without the mode: plain executemany still works
+    dialect.executemany_mode = pg.EXECUTEMANY_VALUES_PLUS_BATCH
+    # What SQLAlchemy's initialize() derives from that mode: a paged batch reports no
+    # per-statement row counts.
+    dialect.supports_sane_multi_rowcount = False
 
 
 def _connect(dialect, _record, cargs, cparams):
