@@ -309,12 +309,25 @@ def action_executions(task_ex_id, undefer=()):
 
 def action_executions_with_tasks(ids):
     """``{id: (action execution, its task execution or None)}`` for the action
-    executions with ``ids``, in one query (the task's ``in_context`` loaded too)."""
+    executions with ``ids`` (the tasks' ``in_context`` loaded too).
+
+    One joined query for a single id (a chain's hop); for more, two queries, because the
+    items of a with-items task share their task, whose context a join would return, and
+    psycopg2 decode, once per item."""
     a, t = models.ActionExecution, models.TaskExecution
+    ids = set(ids)
     with transaction() as s:
-        q = (s.query(a, t).outerjoin(t, t.id == a.task_execution_id)
-             .options(sa.orm.undefer(t.in_context)).filter(a.id.in_(ids)))
-        return {action_ex.id: (action_ex, task_ex) for action_ex, task_ex in q}
+        if len(ids) == 1:
+            q = (s.query(a, t).outerjoin(t, t.id == a.task_execution_id)
+                 .options(sa.orm.undefer(t.in_context)).filter(a.id.in_(ids)))
+            return {x.id: (x, task_ex) for x, task_ex in q}
+        actions = s.query(a).filter(a.id.in_(ids)).all()
+        task_ids = {x.task_execution_id for x in actions if x.task_execution_id}
+        tasks = {}
+        if task_ids:
+            q = s.query(t).options(sa.orm.undefer(t.in_context)).filter(t.id.in_(task_ids))
+            tasks = {row.id: row for row in q}
+        return {x.id: (x, tasks.get(x.task_execution_id)) for x in actions}
 
 
 def child_workflow_executions(task_ex_id):

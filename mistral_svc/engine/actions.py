@@ -303,7 +303,7 @@ def _apply_results(wf_ex_id, batch):
 
     with db_api.transaction() as session:
         wf_ex = db_api.lock_workflow_execution(wf_ex_id)
-        # The batch's action executions and their tasks, in one query.
+        # The batch's action executions and their tasks, whatever their number.
         rows = db_api.action_executions_with_tasks({i for i, _ in batch})
         with workflows.deferred_completion(session):
             for action_ex_id, result_dict in batch:
