@@ -265,17 +265,6 @@ def incomplete_task_counts(wf_ex_id):
         return {state: n for state, n in rows}
 
 
-def count_unhandled_errors(wf_ex_id):
-    with transaction() as s:
-        return (
-            s.query(sa.func.count(models.TaskExecution.id))
-            .filter(models.TaskExecution.workflow_execution_id == wf_ex_id)
-            .filter(models.TaskExecution.state == states.ERROR)
-            .filter(models.TaskExecution.error_handled.is_(False))
-            .scalar()
-        )
-
-
 def _detached_safe(q, detached):
     """Rows used outside a transaction (API responses) load every column up front."""
     return q.options(sa.orm.undefer("*")) if detached else q

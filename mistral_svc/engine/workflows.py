@@ -133,15 +133,19 @@ def check_and_complete(wf_ex, wf_spec, session):
         _fail_stranded_joins(wf_ex, wf_spec, session)
         if db_api.count_incomplete_tasks(wf_ex.id):
             return
-    cancelled = db_api.task_executions(wf_ex.id, states_in=[states.CANCELLED])
-    unhandled = 0 if cancelled else db_api.count_unhandled_errors(wf_ex.id)
+    # Every task, with what the output needs: the outcome and the output in one query.
+    task_rows = db_api.task_executions(wf_ex.id, undefer=("in_context", "published"))
+    cancelled = [t for t in task_rows if t.state == states.CANCELLED]
+    unhandled = 0 if cancelled else sum(
+        1 for t in task_rows
+        if t.state == states.ERROR and t.error_handled is not None and not t.error_handled)
     outcome = direct.workflow_outcome(unhandled, cancelled=bool(cancelled))
     if outcome == states.CANCELLED:
         cancel(wf_ex, "Cancelled tasks: %s" % ", ".join(sorted(t.name for t in cancelled)))
     elif outcome == states.ERROR:
         fail(wf_ex, wf_spec, session, _fail_message(wf_ex))
     else:
-        succeed(wf_ex, wf_spec, session)
+        succeed(wf_ex, wf_spec, session, task_rows=task_rows)
 
 
 _DEFERRED = "deferred_completion"
@@ -214,10 +218,13 @@ def _fail_message(wf_ex):
     return msg
 
 
-def final_context(wf_ex):
-    """What the last tasks of every branch carried: their published data merged."""
+def final_context(wf_ex, task_rows=None):
+    """What the last tasks of every branch carried: their published data merged.
+    ``task_rows``: all the execution's tasks, if the caller has them already."""
     ctx = {}
-    rows = db_api.task_executions(wf_ex.id, undefer=("in_context", "published"))
+    rows = task_rows
+    if rows is None:
+        rows = db_api.task_executions(wf_ex.id, undefer=("in_context", "published"))
     for t in rows:
         rc = t.runtime_context or {}
         if t.state in states.COMPLETED and not rc.get("next"):
@@ -244,10 +251,10 @@ def cancel(wf_ex, msg):
     _set_state(wf_ex, states.CANCELLED, msg)
 
 
-def succeed(wf_ex, wf_spec, session, msg=None):
+def succeed(wf_ex, wf_spec, session, msg=None, task_rows=None):
     ctx = dict(wf_ex.context or {})
     ctx.pop("__global", None)
-    ctx.update(final_context(wf_ex))
+    ctx.update(final_context(wf_ex, task_rows))
     output = None
     if wf_spec.output:
         try:
