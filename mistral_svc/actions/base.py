@@ -1,6 +1,7 @@
 """The action contract shared by std actions, generated OpenStack actions and plug-ins."""
 
 import dataclasses
+import functools
 import inspect
 import json
 
@@ -65,16 +66,24 @@ def params_string(func, skip=("self",)):
     return ", ".join(required + optional)
 
 
-def check_input(cls, params):
-    """Raise ActionError when ``params`` lack a required or carry an unknown parameter."""
-    sig = inspect.signature(cls.__init__)
+@functools.lru_cache(maxsize=4096)
+def _input_shape(init):
+    """(accepts any keyword, parameter names, required names) of an ``__init__``: the
+    same for every call, and inspecting it costs more than a with-items item."""
+    sig = inspect.signature(init)
     accepts_any = any(p.kind == p.VAR_KEYWORD for p in sig.parameters.values())
-    names = [n for n in sig.parameters if n != "self"]
-    required = [
+    names = frozenset(n for n in sig.parameters if n != "self")
+    required = tuple(
         n for n, p in sig.parameters.items()
         if n != "self" and p.default is p.empty
         and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-    ]
+    )
+    return accepts_any, names, required
+
+
+def check_input(cls, params):
+    """Raise ActionError when ``params`` lack a required or carry an unknown parameter."""
+    accepts_any, names, required = _input_shape(cls.__init__)
     missing = [n for n in required if n not in params]
     unknown = [] if accepts_any else [n for n in params if n not in names]
     if missing or unknown:

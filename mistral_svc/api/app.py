@@ -7,6 +7,7 @@ import logging
 import pecan
 
 from mistral_svc import config
+from mistral_svc.api import argspecs
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ def _refuse_non_object_json(environ):
 
 def setup_app():
     """Build the API's WSGI app (the database must be configured already)."""
+    argspecs.install()
     app = pecan.make_app(
         "mistral_svc.api.controllers.root.RootController",
         debug=False,

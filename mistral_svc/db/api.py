@@ -46,29 +46,24 @@ def _tags_filter(rows, tags):
     return [r for r in rows if want.issubset(set(r.tags or []))]
 
 
-def get(model, id, for_update=False, undefer=(), columns=None):
+def get(model, id, for_update=False, columns=None):
     """The row of ``model`` with ``id``, or NotFound.
 
-    Outside a caller's transaction the row is used detached (API responses): every
-    column is loaded, or of the deferred (large) ones only those named in ``columns``.
-    Inside one, ``undefer`` names deferred columns to load now, the others load on
-    first access.
+    ``columns`` names the deferred (large) columns to load with the row. Left None,
+    a row used detached (outside a caller's transaction: API responses) comes with every
+    column, and one inside a transaction with none of them (they load on first access).
     """
     session = db_session.current_session()
     if session is not None:
         # By primary key: a row this transaction already holds costs no query (the
         # ORM would not refresh its loaded attributes from a new SELECT anyway).
         row = session.get(model, id, with_for_update=True if for_update else None,
-                          options=[sa.orm.undefer(getattr(model, c)) for c in undefer])
+                          options=[sa.orm.undefer(getattr(model, c)) for c in columns or ()])
         if row is None:
             raise exc.NotFound("%s not found [id=%s]" % (_label(model), id))
         return row
     with transaction(read_only=not for_update) as s:
-        q = s.query(model).filter(model.id == id)
-        if columns is None:
-            q = q.options(sa.orm.undefer("*"))
-        else:
-            q = q.options(*(sa.orm.undefer(getattr(model, c)) for c in columns))
+        q = s.query(model).filter(model.id == id).options(*_detached_columns(model, columns))
         if for_update:
             q = q.with_for_update()
         row = q.first()
@@ -77,20 +72,29 @@ def get(model, id, for_update=False, undefer=(), columns=None):
         return row
 
 
+def _detached_columns(model, columns):
+    """Loader options for a row used detached: every column (``columns`` None) or, of
+    the deferred (large) ones, only those named."""
+    if columns is None:
+        return [sa.orm.undefer("*")]
+    return [sa.orm.undefer(getattr(model, c)) for c in columns]
+
+
 def find(model, **filters):
     """The first row matching equality ``filters``, or None."""
     with transaction() as s:
         return s.query(model).filter_by(**filters).first()
 
 
-def get_by_name(model, name, namespace="", project_id=None, exact=False):
+def get_by_name(model, name, namespace="", project_id=None, exact=False, columns=None):
     """A definition by name, preferring ``namespace`` then the default namespace; with
-    ``exact`` only ``namespace`` itself (API lookups: a namespace given is not left)."""
+    ``exact`` only ``namespace`` itself (API lookups: a namespace given is not left).
+    ``columns`` as for ``get``."""
     detached = db_session.current_session() is None
     with transaction(read_only=detached) as s:
         q = s.query(model).filter(model.name == name)
         if detached:
-            q = q.options(sa.orm.undefer("*"))
+            q = q.options(*_detached_columns(model, columns))
         if hasattr(model, "namespace"):
             q = q.filter(model.namespace.in_({namespace or ""} if exact
                                              else {namespace or "", ""}))
@@ -107,14 +111,14 @@ def get_by_name(model, name, namespace="", project_id=None, exact=False):
         return row
 
 
-def get_by_id_or_name(model, identifier, namespace="", exact=False):
+def get_by_id_or_name(model, identifier, namespace="", exact=False, columns=None):
     """Look ``identifier`` up as an id first (UUID-shaped), then as a name."""
     if _looks_like_uuid(identifier):
         try:
-            return get(model, identifier)
+            return get(model, identifier, columns=columns)
         except exc.NotFound:
             pass
-    return get_by_name(model, identifier, namespace, exact=exact)
+    return get_by_name(model, identifier, namespace, exact=exact, columns=columns)
 
 
 def _looks_like_uuid(value):
@@ -240,7 +244,7 @@ def lock_workflow_execution(wf_ex_id):
     execution is serialised while different executions proceed in parallel.
     """
     # The data context is read by nearly every handler: load it with the lock.
-    return get(models.WorkflowExecution, wf_ex_id, for_update=True, undefer=("context",))
+    return get(models.WorkflowExecution, wf_ex_id, for_update=True, columns=("context",))
 
 
 def count_incomplete_tasks(wf_ex_id):

@@ -107,7 +107,8 @@ class ExecutionsController(rest.RestController):
             # A namespace given through the API is exact; only sub-workflow lookups
             # fall back to the default namespace, so resolve the definition here.
             wf_identifier = db_api.get_by_id_or_name(
-                models.WorkflowDefinition, wf_identifier, namespace, exact=True).id
+                models.WorkflowDefinition, wf_identifier, namespace, exact=True,
+                columns=()).id
         result = clients.EngineClient().start_workflow(
             _ctx(), wf_identifier, namespace, wf_input, data.get("description") or "", params
         )
