@@ -296,10 +296,8 @@ def _complete_standalone(action_ex_id, result_dict):
 
 def _apply_results(wf_ex_id, batch):
     """Apply results of one execution's actions in one transaction under its lock."""
-    from mistral_svc.engine import tasks
+    from mistral_svc.engine import tasks, workflows
     from mistral_svc.engine.runtime import EngineRuntime
-
-    from mistral_svc.engine import workflows
 
     with db_api.transaction() as session:
         wf_ex = db_api.lock_workflow_execution(wf_ex_id)
