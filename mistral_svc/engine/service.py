@@ -52,11 +52,18 @@ class EngineEndpoint:
 
     @_guard
     def start_workflow(self, ctx, wf_identifier, wf_namespace="", wf_input=None,
-                       description="", params=None):
+                       description="", params=None, exact_namespace=False, columns=None):
+        """Start an execution; answers its id and state and, for the names in
+        ``columns``, the execution's columns as stored (dates as text)."""
         with db_api.transaction() as session:
             wf_ex = workflows.start(session, wf_identifier, wf_namespace, wf_input,
-                                    description, params, project_id=ctx.get("project_id"))
-            return {"id": wf_ex.id, "state": wf_ex.state}
+                                    description, params, project_id=ctx.get("project_id"),
+                                    exact_namespace=exact_namespace)
+            answer = {"id": wf_ex.id, "state": wf_ex.state}
+            if columns:
+                session.flush()  # updated_at as it will be committed
+                answer["columns"] = workflows.stored_columns(wf_ex, columns)
+            return answer
 
     @_guard
     def on_action_complete(self, ctx, action_ex_id, result):

@@ -1,6 +1,7 @@
 """Workflow executions: start, complete (output), fail, pause, resume, cancel."""
 
 import contextlib
+import datetime
 import itertools
 import logging
 
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 from mistral_svc import exceptions as exc, lang
 from mistral_svc.db import api as db_api, models
 from mistral_svc.engine import tasks
-from mistral_svc.engine.runtime import EngineRuntime
+from mistral_svc.engine.runtime import EngineRuntime, fmt_date
 from mistral_svc.workflow import controller, direct, states
 
 LOG = logging.getLogger(__name__)
@@ -60,9 +61,13 @@ def _environment(params):
 
 
 def start(session, wf_identifier, wf_namespace="", wf_input=None, description="",
-          params=None, task_ex=None, project_id=None, root_execution_id=None):
-    """Create and start a workflow execution; returns the new row."""
-    wf_def = db_api.get_by_id_or_name(models.WorkflowDefinition, wf_identifier, wf_namespace)
+          params=None, task_ex=None, project_id=None, root_execution_id=None,
+          exact_namespace=False):
+    """Create and start a workflow execution; returns the new row. The definition is
+    looked up in ``wf_namespace``, then in the default one unless ``exact_namespace``
+    (a namespace given through the API is exact; sub-workflows fall back)."""
+    wf_def = db_api.get_by_id_or_name(models.WorkflowDefinition, wf_identifier, wf_namespace,
+                                      exact=exact_namespace)
     wf_spec = lang.workflow_spec((wf_def.checksum, wf_def.name), lambda: wf_def.spec)
     if not isinstance(wf_input or {}, dict):
         raise exc.InputError("workflow input must be a JSON object")
@@ -111,6 +116,16 @@ def start(session, wf_identifier, wf_namespace="", wf_input=None, description=""
         tasks.run(wf_ex, wf_spec, cmd, session)
     check_and_complete(wf_ex, wf_spec, session)
     return wf_ex
+
+
+def stored_columns(wf_ex, columns):
+    """``{column: value}`` of ``wf_ex`` for the names in ``columns``, dates as the API
+    shows them: what a caller on the other side of RPC would otherwise read back."""
+    out = {}
+    for name in columns:
+        value = getattr(wf_ex, name)
+        out[name] = fmt_date(value) if isinstance(value, datetime.datetime) else value
+    return out
 
 
 def check_and_complete(wf_ex, wf_spec, session):

@@ -37,10 +37,17 @@ class EngineClient:
                                                           5.0))
 
     def start_workflow(self, ctx, wf_identifier, wf_namespace="", wf_input=None,
-                       description="", params=None):
+                       description="", params=None, exact_namespace=False, columns=None):
+        """Start an execution: ``{"id", "state"}``, and ``"columns"`` with the stored
+        values of the execution's columns named in ``columns``."""
+        kwargs = {}
+        if exact_namespace:
+            kwargs["exact_namespace"] = True
+        if columns:
+            kwargs["columns"] = list(columns)
         return self._call.call(ctx, "start_workflow", wf_identifier=wf_identifier,
                                wf_namespace=wf_namespace, wf_input=wf_input or {},
-                               description=description, params=params or {})
+                               description=description, params=params or {}, **kwargs)
 
     def pause_workflow(self, ctx, wf_ex_id):
         return self._call.call(ctx, "pause_workflow", wf_ex_id=wf_ex_id)

@@ -1,6 +1,7 @@
 """/v2/executions, /v2/tasks, /v2/action_executions: a workflow run as users watch it."""
 
 import json
+import re
 
 TWO_TASKS = """\
 version: '2.0'
@@ -216,3 +217,26 @@ def test_filters_on_json_fields(api, unique):
         name, json.dumps({"name": "b", "greeting": "Hello"}))
     assert [e["id"] for e in api.get(query)["executions"]] == [a["id"]]
     api.app.get("/v2/executions?input=gt:{}", status=400)
+
+
+def test_start_answers_the_stored_execution(api, unique):
+    name = "stored_" + unique
+    api.create_workflow(
+        "version: '2.0'\n%s:\n  input:\n    - x\n    - y: 2\n  tasks:\n"
+        "    wait:\n      action: std.async_noop\n" % name)
+    started = api.start(name, {"x": 1}, params={"env": {"k": "v"}}, description="d")
+    got = api.get("/v2/executions/%s" % started["id"])
+    assert started["state"] == "RUNNING"
+    assert json.loads(started["input"]) == {"x": 1, "y": 2}
+    assert json.loads(started["params"])["env"] == {"k": "v"}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", started["created_at"])
+    for key in sorted(set(got) | set(started)):
+        assert started.get(key) == got.get(key), key
+    api.put("/v2/executions/%s" % started["id"], {"state": "CANCELLED"})
+
+
+def test_start_in_a_namespace_does_not_fall_back_to_the_default_one(api, unique):
+    name = "nsonly_" + unique
+    api.create_workflow("version: '2.0'\n%s:\n  tasks:\n    t:\n      action: std.noop\n"
+                        % name)
+    api.start(name, workflow_namespace="elsewhere_" + unique, status=404)

@@ -18,13 +18,29 @@ def execution_resource(row, fields=None, with_output=True):
     names = set(fields or resources.Execution._wsme_attr_names())
     if "input" in names:
         data["input"] = row.input
-    if "published_global" in names:
-        data["published_global"] = (row.context or {}).get("__global") or {}
     if "output" in names and with_output:
         data["output"] = row.output
-    elif "output" in data:
-        del data["output"]
+    if "published_global" in names:
+        data["context"] = row.context
+    return _resource(data, names, fields, with_output)
+
+
+def _resource(data, names, fields, with_output=True):
+    """An Execution resource from the execution's columns in ``data``."""
+    context = data.pop("context", None)
+    if "published_global" in names:
+        data["published_global"] = (context or {}).get("__global") or {}
+    if not ("output" in names and with_output):
+        data.pop("output", None)
     return resources.Execution.from_dict(data, fields)
+
+
+def _shown_columns():
+    """The execution columns a full response shows (the spec never; the data context
+    for published_global)."""
+    names = set(resources.Execution._wsme_attr_names())
+    shown = [c.key for c in models.WorkflowExecution.__table__.columns if c.key in names]
+    return shown + list(loaded_columns())
 
 
 def loaded_columns(fields=None):
@@ -104,16 +120,15 @@ class ExecutionsController(rest.RestController):
                 raise exc.InputError(
                     "Workflow ID or workflow name must be provided. Workflow ID is "
                     "recommended.")
-            # A namespace given through the API is exact; only sub-workflow lookups
-            # fall back to the default namespace, so resolve the definition here.
-            wf_identifier = db_api.get_by_id_or_name(
-                models.WorkflowDefinition, wf_identifier, namespace, exact=True,
-                columns=()).id
+        # A namespace given through the API is exact; only sub-workflow lookups fall
+        # back to the default one. The engine answers with the stored execution, as
+        # upstream's does, so the response needs no read of its own.
         result = clients.EngineClient().start_workflow(
-            _ctx(), wf_identifier, namespace, wf_input, data.get("description") or "", params
+            _ctx(), wf_identifier, namespace, wf_input, data.get("description") or "",
+            params, exact_namespace=True, columns=_shown_columns(),
         )
-        return execution_resource(
-            db_api.get(models.WorkflowExecution, result["id"], columns=loaded_columns()))
+        names = set(resources.Execution._wsme_attr_names())
+        return _resource(dict(result["columns"]), names, None)
 
     @rest_utils.wsexpose(resources.Execution, wtypes.text, body=resources.Execution)
     def put(self, id, body):
