@@ -40,7 +40,7 @@ def _shown_columns():
     for published_global)."""
     names = set(resources.Execution._wsme_attr_names())
     shown = [c.key for c in models.WorkflowExecution.__table__.columns if c.key in names]
-    return shown + list(loaded_columns())
+    return list(dict.fromkeys(shown + list(loaded_columns())))
 
 
 def loaded_columns(fields=None):
