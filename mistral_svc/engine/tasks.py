@@ -6,6 +6,7 @@ workflow execution; the decisions come from ``mistral_svc.workflow``. Policies (
 retries, timeouts, pause-before) hook in through ``engine.policies``.
 """
 
+import collections
 import datetime
 import hashlib
 
@@ -222,12 +223,7 @@ def on_action_complete(wf_ex, task_ex, action_ex, result):
     rc = set_rc(task_ex, done=rc["done"] + 1,
                 errors=rc["errors"] + (1 if result.is_error() else 0))
     if rc["concurrency"]:
-        nxt = (
-            session.query(models.ActionExecution)
-            .filter_by(task_execution_id=task_ex.id, state=states.IDLE)
-            .order_by(models.ActionExecution.created_at)
-            .first()
-        )
+        nxt = _next_waiting_item(session, task_ex)
         if nxt is not None:
             nxt.state = states.RUNNING
             task_spec = wf_spec.task(task_ex.name)
@@ -236,6 +232,34 @@ def on_action_complete(wf_ex, task_ex, action_ex, result):
     if rc["done"] < rc["count"]:
         return
     finish_items(wf_ex, wf_spec, task_ex, session)
+
+
+# Waiting items of a with-items task loaded at once: a batch of results frees about as
+# many slots as it holds results (see engine.actions.BATCH).
+_WAITING_PAGE = 64
+
+
+def _next_waiting_item(session, task_ex):
+    """The oldest waiting (IDLE) item of a with-items task, or None.
+
+    Loaded a page at a time and kept for the transaction, so a batch of results takes
+    its next items from one query rather than one query each; the items come in the
+    same order either way."""
+    pages = session.info.setdefault("waiting_items", {})
+    page = pages.get(task_ex.id)
+    while True:
+        if not page:
+            page = pages[task_ex.id] = collections.deque(
+                session.query(models.ActionExecution)
+                .filter_by(task_execution_id=task_ex.id, state=states.IDLE)
+                .order_by(models.ActionExecution.created_at)
+                .limit(_WAITING_PAGE)
+                .all())
+            if not page:
+                return None
+        row = page.popleft()
+        if row.state == states.IDLE:
+            return row
 
 
 def finish_items(wf_ex, wf_spec, task_ex, session):

@@ -86,3 +86,47 @@ def test_a_failed_branch_in_a_batch_fails_the_workflow(api, unique):
     assert tasks["b2"]["state"] == "ERROR"
     assert tasks["join"]["state"] == "ERROR"
     assert all(tasks["b%d" % i]["state"] == "SUCCESS" for i in range(BRANCHES) if i != 2)
+
+
+ITEMS = """\
+version: '2.0'
+{name}:
+  tasks:
+    each:
+      with-items: i in <% range(6) %>
+      concurrency: 2
+      action: std.async_noop
+"""
+
+
+def _item_states(api, ex_id):
+    task = api.tasks(ex_id)["each"]
+    actions = api.get("/v2/tasks/%s/action_executions" % task["id"])["action_executions"]
+    return task, actions
+
+
+def test_a_batch_of_item_results_starts_as_many_waiting_items(api, unique):
+    ex_id = api.start_text(ITEMS.format(name="items_" + unique))
+    for _ in range(300):
+        task, actions = _item_states(api, ex_id)
+        if len(actions) == 6:
+            break
+        time.sleep(0.02)
+    done = 0
+    while done < 6:
+        running = [a for a in actions if a["state"] == "RUNNING"]
+        assert len(running) == 2
+        assert sum(a["state"] == "IDLE" for a in actions) == 6 - done - 2
+        engine_actions.on_actions_complete([[a["id"], ex_id, {"data": a["id"]}]
+                                            for a in running])
+        done += 2
+        if done < 6:
+            for _ in range(300):
+                task, actions = _item_states(api, ex_id)
+                if sum(a["state"] == "SUCCESS" for a in actions) == done:
+                    break
+                time.sleep(0.02)
+    ex = api.wait(ex_id)
+    assert ex["state"] == "SUCCESS"
+    task, actions = _item_states(api, ex_id)
+    assert [a["state"] for a in actions] == ["SUCCESS"] * 6
