@@ -63,7 +63,11 @@ def get(model, id, for_update=False, columns=None):
             raise exc.NotFound("%s not found [id=%s]" % (_label(model), id))
         return row
     with transaction(read_only=not for_update) as s:
-        q = s.query(model).filter(model.id == id).options(*_detached_columns(model, columns))
+        if columns is None:
+            options = [sa.orm.undefer("*")]
+        else:
+            options = [sa.orm.undefer(getattr(model, c)) for c in columns]
+        q = s.query(model).filter(model.id == id).options(*options)
         if for_update:
             q = q.with_for_update()
         row = q.first()
@@ -72,29 +76,20 @@ def get(model, id, for_update=False, columns=None):
         return row
 
 
-def _detached_columns(model, columns):
-    """Loader options for a row used detached: every column (``columns`` None) or, of
-    the deferred (large) ones, only those named."""
-    if columns is None:
-        return [sa.orm.undefer("*")]
-    return [sa.orm.undefer(getattr(model, c)) for c in columns]
-
-
 def find(model, **filters):
     """The first row matching equality ``filters``, or None."""
     with transaction() as s:
         return s.query(model).filter_by(**filters).first()
 
 
-def get_by_name(model, name, namespace="", project_id=None, exact=False, columns=None):
+def get_by_name(model, name, namespace="", project_id=None, exact=False):
     """A definition by name, preferring ``namespace`` then the default namespace; with
-    ``exact`` only ``namespace`` itself (API lookups: a namespace given is not left).
-    ``columns`` as for ``get``."""
+    ``exact`` only ``namespace`` itself (API lookups: a namespace given is not left)."""
     detached = db_session.current_session() is None
     with transaction(read_only=detached) as s:
         q = s.query(model).filter(model.name == name)
         if detached:
-            q = q.options(*_detached_columns(model, columns))
+            q = q.options(sa.orm.undefer("*"))
         if hasattr(model, "namespace"):
             q = q.filter(model.namespace.in_({namespace or ""} if exact
                                              else {namespace or "", ""}))
@@ -111,14 +106,14 @@ def get_by_name(model, name, namespace="", project_id=None, exact=False, columns
         return row
 
 
-def get_by_id_or_name(model, identifier, namespace="", exact=False, columns=None):
+def get_by_id_or_name(model, identifier, namespace="", exact=False):
     """Look ``identifier`` up as an id first (UUID-shaped), then as a name."""
     if _looks_like_uuid(identifier):
         try:
-            return get(model, identifier, columns=columns)
+            return get(model, identifier)
         except exc.NotFound:
             pass
-    return get_by_name(model, identifier, namespace, exact=exact, columns=columns)
+    return get_by_name(model, identifier, namespace, exact=exact)
 
 
 def _looks_like_uuid(value):

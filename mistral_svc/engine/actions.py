@@ -7,14 +7,13 @@ the engine applies the ad-hoc ``output`` transformations before storing it.
 """
 
 import functools
-import json
 import logging
 import threading
 
 from mistral_svc import config, exceptions as exc, expressions
 from mistral_svc.actions import adhoc, base as action_base, registry
 from mistral_svc.db import api as db_api, models, session as db_session
-from mistral_svc.rpc import clients
+from mistral_svc.rpc import clients, transport
 from mistral_svc.services import actions as action_service
 from mistral_svc.workflow import states
 
@@ -158,7 +157,7 @@ def dispatch(action_ex, rpc_ctx=None, safe_rerun=False, target=None, timeout=Non
             "safe_rerun": safe_rerun, "exec_ctx": exec_context(action_ex, rpc_ctx),
             "timeout": timeout}
     ctx = dict(rpc_ctx or {})
-    key = ("dispatch", target, json.dumps(ctx, sort_keys=True, default=str))
+    key = ("dispatch", target, transport.context_key(ctx))
     db_session.after_commit_batch(key, item, functools.partial(_send, ctx, target))
 
 

@@ -234,17 +234,12 @@ def on_action_complete(wf_ex, task_ex, action_ex, result):
     finish_items(wf_ex, wf_spec, task_ex, session)
 
 
-# Waiting items of a with-items task loaded at once: a batch of results frees about as
-# many slots as it holds results (see engine.actions.BATCH).
-_WAITING_PAGE = 64
-
-
 def _next_waiting_item(session, task_ex):
     """The oldest waiting (IDLE) item of a with-items task, or None.
 
     Loaded a page at a time and kept for the transaction, so a batch of results takes
-    its next items from one query rather than one query each; the items come in the
-    same order either way."""
+    its next items from one query rather than one query each (a page holds as many as
+    a batch of results can free); the items come in the same order either way."""
     pages = session.info.setdefault("waiting_items", {})
     page = pages.get(task_ex.id)
     while True:
@@ -253,7 +248,7 @@ def _next_waiting_item(session, task_ex):
                 session.query(models.ActionExecution)
                 .filter_by(task_execution_id=task_ex.id, state=states.IDLE)
                 .order_by(models.ActionExecution.created_at)
-                .limit(_WAITING_PAGE)
+                .limit(engine_actions.BATCH)
                 .all())
             if not page:
                 return None

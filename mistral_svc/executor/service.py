@@ -168,8 +168,7 @@ class ResultOutbox:
     def _send(self, batch):
         by_ctx = {}
         for ctx, item in batch:
-            key = json.dumps(ctx, sort_keys=True, default=str)
-            by_ctx.setdefault(key, (ctx, []))[1].append(item)
+            by_ctx.setdefault(transport.context_key(ctx), (ctx, []))[1].append(item)
         for ctx, items in by_ctx.values():
             try:
                 self._engine.on_actions_complete(ctx, items)

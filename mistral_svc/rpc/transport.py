@@ -4,6 +4,7 @@ The in-process ``fake://`` transport only connects clients and servers that hold
 same transport object, so transports are cached per URL for the life of the process.
 """
 
+import json
 import os
 import threading
 import uuid
@@ -31,6 +32,12 @@ class ContextSerializer(messaging.Serializer):
 
     def deserialize_context(self, ctxt):
         return dict(ctxt or {})
+
+
+def context_key(ctxt):
+    """A hashable key of a security context: messages for one context can travel
+    together, and only those (a message carries one context)."""
+    return json.dumps(ctxt or {}, sort_keys=True, default=str)
 
 
 def get_transport():
