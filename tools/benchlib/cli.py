@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import signal
 import sys
@@ -131,6 +132,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="name of the server under test in the output (default: %(default)s)",
     )
     p.add_argument("--list", action="store_true", help="print the scenarios and exit")
+    p.add_argument(
+        "--floor",
+        action="store_true",
+        help="measure the stack's own floor (a bare oslo.messaging round trip over "
+        "--transport-url, a hop-shaped PostgreSQL transaction, a bare pecan/WSME request) "
+        "and the largest ratios against upstream it allows (with --compare-json), then exit",
+    )
+    p.add_argument(
+        "--floor-db",
+        default="host=127.0.0.1 user=postgres dbname=postgres",
+        help="libpq connection string for --floor (default: %(default)s)",
+    )
 
     up = p.add_argument_group("comparison with upstream Mistral")
     up.add_argument(
@@ -177,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument(
         "--transport-url",
         default="rabbit://guest:guest@127.0.0.1:5672/",
-        help="RabbitMQ URL for the upstream server (default: %(default)s)",
+        help="RabbitMQ URL for the upstream server and --floor (default: %(default)s)",
     )
     return p
 
@@ -328,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
             mark = "*" if name in DEFAULT_SCENARIOS else " "
             print(f"{mark} {name:<15} {s.shape:<24} executions={s.executions}")
         return EXIT_OK
+    if args.floor:
+        return _floor(args)
     try:
         names = validate(args)
         rss_pids = parse_pid_spec(args.pids) if args.pids else None
@@ -342,6 +357,39 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args, names, rss_pids)
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def upstream_figures(results: list[dict]) -> dict:
+    """Upstream's chain20 time and single-task rate from a saved run, where present."""
+    by_name = {r.get("scenario"): r for r in results}
+    figures = {}
+    if (by_name.get("chain20") or {}).get("p50_s"):
+        figures["chain20_s"] = by_name["chain20"]["p50_s"]
+    if (by_name.get("single") or {}).get("executions_per_s"):
+        figures["single_execs_per_s"] = by_name["single"]["executions_per_s"]
+    return figures
+
+
+def _floor(args: argparse.Namespace) -> int:
+    """``--floor``: measure, print, and compare with a saved upstream run if given."""
+    from . import floor
+
+    reference = None
+    try:
+        if args.compare_json:
+            reference = upstream_figures(report.load_results(args.compare_json)[1])
+        measured = floor.measure(args.transport_url, args.floor_db)
+    except Exception as exc:  # noqa: BLE001 - broker, database or file: say which, exit 2
+        log(f"bench: floor not measured: {type(exc).__name__}: {exc}")
+        return EXIT_SETUP
+    if args.json:
+        doc = json.dumps({"floor": measured, "upstream": reference}, indent=2)
+        if args.json == "-":
+            print(doc)
+            return EXIT_OK
+        Path(args.json).write_text(doc + "\n", encoding="utf-8")
+    print(floor.text_report(measured, reference))
+    return EXIT_OK
 
 
 def _run(args: argparse.Namespace, names: list[str], rss_pids: dict | None) -> int:
