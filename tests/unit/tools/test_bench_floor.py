@@ -26,11 +26,13 @@ def test_ratios_against_upstream_are_its_figures_over_the_floor():
 
 
 def test_without_upstream_figures_no_ratio_is_claimed():
-    assert "x\n" not in floor.text_report(MEASURED, None) + "\n"
-    assert "largest possible" not in floor.text_report(MEASURED, {})
+    for reference in (None, {}, {"chain20_s": None}):
+        assert "largest possible" not in floor.text_report(MEASURED, reference)
+    only_chain = floor.text_report(MEASURED, {"chain20_s": 1.2})
+    assert "chain20 ratio" in only_chain and "single ratio" not in only_chain
 
 
-def test_upstream_figures_come_from_a_saved_run(tmp_path):
+def test_upstream_figures_come_from_a_saved_run():
     results = [
         {"scenario": "single", "executions_per_s": 8.5, "p50_s": 1.1},
         {"scenario": "chain20", "executions_per_s": 0.8, "p50_s": 1.25},
