@@ -8,11 +8,10 @@ from mistral_svc import config
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="mistral-svc-db-manage")
-    # Upstream's order puts the config options before the command
-    # (``--config-file F upgrade head``); after it they reach oslo.config unparsed.
-    for opt in ("--config-file", "--config-dir"):
-        parser.add_argument(opt, action="append", default=[], metavar="PATH",
-                            help="oslo.config %s (may be repeated)" % opt[2:].replace("-", " "))
+    # Upstream's order puts the config file before the command (``--config-file F
+    # upgrade head``); after the command it reaches oslo.config unparsed.
+    parser.add_argument("--config-file", action="append", default=[], metavar="PATH",
+                        help="configuration file (may be repeated)")
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("upgrade", help="upgrade the schema to a revision (default head)")
     up.add_argument("revision", nargs="?", default="head")
@@ -21,8 +20,7 @@ def main(argv=None):
     rev = sub.add_parser("revision", help="write a new migration script (developers)")
     rev.add_argument("-m", "--message", required=True)
     args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
-    leading = [arg for opt in ("config_file", "config_dir")
-               for path in getattr(args, opt) for arg in ("--" + opt.replace("_", "-"), path)]
+    leading = [arg for path in args.config_file for arg in ("--config-file", path)]
     config.parse_args(leading + rest)
 
     from mistral_svc.db import session as db_session

@@ -359,17 +359,6 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
-def upstream_figures(results: list[dict]) -> dict:
-    """Upstream's chain20 time and single-task rate from a saved run, where present."""
-    by_name = {r.get("scenario"): r for r in results}
-    figures = {}
-    if (by_name.get("chain20") or {}).get("p50_s"):
-        figures["chain20_s"] = by_name["chain20"]["p50_s"]
-    if (by_name.get("single") or {}).get("executions_per_s"):
-        figures["single_execs_per_s"] = by_name["single"]["executions_per_s"]
-    return figures
-
-
 def _floor(args: argparse.Namespace) -> int:
     """``--floor``: measure, print, and compare with a saved upstream run if given."""
     from . import floor
@@ -377,7 +366,7 @@ def _floor(args: argparse.Namespace) -> int:
     reference = None
     try:
         if args.compare_json:
-            reference = upstream_figures(report.load_results(args.compare_json)[1])
+            reference = floor.upstream_figures(report.load_results(args.compare_json)[1])
         measured = floor.measure(args.transport_url, args.floor_db)
     except Exception as exc:  # noqa: BLE001 - broker, database or file: say which, exit 2
         log(f"bench: floor not measured: {type(exc).__name__}: {exc}")

@@ -263,6 +263,17 @@ def measure(transport_url: str, dsn: str) -> dict:
     return result
 
 
+def upstream_figures(results: list[dict]) -> dict:
+    """Upstream's chain20 time and single-task rate from a saved run, where present."""
+    by_name = {r.get("scenario"): r for r in results}
+    figures = {}
+    if (by_name.get("chain20") or {}).get("p50_s"):
+        figures["chain20_s"] = by_name["chain20"]["p50_s"]
+    if (by_name.get("single") or {}).get("executions_per_s"):
+        figures["single_execs_per_s"] = by_name["single"]["executions_per_s"]
+    return figures
+
+
 def text_report(floor: dict, upstream: dict | None = None) -> str:
     """The floor as a table; with upstream's chain20 and single figures, the largest
     ratios any implementation on this stack could show against them."""

@@ -38,9 +38,9 @@ def test_upstream_figures_come_from_a_saved_run():
         {"scenario": "chain20", "executions_per_s": 0.8, "p50_s": 1.25},
         {"scenario": "fanout50", "p50_s": 9.0},
     ]
-    assert cli.upstream_figures(results) == {"chain20_s": 1.25, "single_execs_per_s": 8.5}
+    assert floor.upstream_figures(results) == {"chain20_s": 1.25, "single_execs_per_s": 8.5}
     # An aborted scenario has no figures: nothing is made up for it.
-    assert cli.upstream_figures([{"scenario": "chain20", "p50_s": None}]) == {}
+    assert floor.upstream_figures([{"scenario": "chain20", "p50_s": None}]) == {}
 
 
 def test_floor_with_an_unreadable_reference_exits_with_setup_status(tmp_path, capsys):
