@@ -54,3 +54,101 @@ def from_dict(data):
     if kind in ("fail", "succeed", "pause"):
         return EndWorkflow(kind=kind, **data)
     raise ValueError("unknown command kind %r" % kind)
+
+
+# --- What a conductor step asks the engine to do once its delta is stored ---------------
+
+
+@dataclasses.dataclass
+class RunAction:
+    """Send action execution ``action_ex_id`` to an executor."""
+
+    action_ex_id: str
+    safe_rerun: bool = False
+    target: str = None
+    timeout: float = None
+
+    def to_dict(self):
+        return dataclasses.asdict(self) | {"kind": "run_action"}
+
+
+@dataclasses.dataclass
+class StartSubworkflow:
+    """Start a child execution of task ``task_ex_id`` (``index``: with-items item)."""
+
+    task_ex_id: str
+    workflow_name: str
+    namespace: str
+    input: dict
+    params: dict
+    index: int = 0
+
+    def to_dict(self):
+        return dataclasses.asdict(self) | {"kind": "start_subworkflow"}
+
+
+@dataclasses.dataclass
+class ScheduleTimer:
+    """Call back the conductor with ``on_timer(name, task_ex_id, args)`` after
+    ``delay`` seconds (a row of the scheduler's due jobs, so it survives restarts)."""
+
+    name: str
+    task_ex_id: str
+    delay: float
+    key: str
+    args: dict = dataclasses.field(default_factory=dict)
+
+    def to_dict(self):
+        return dataclasses.asdict(self) | {"kind": "schedule_timer"}
+
+
+@dataclasses.dataclass
+class CancelTimer:
+    key: str
+
+    def to_dict(self):
+        return dataclasses.asdict(self) | {"kind": "cancel_timer"}
+
+
+@dataclasses.dataclass
+class NotifyParent:
+    """A child execution completed: its parent's task hears of it after commit."""
+
+    wf_ex_id: str
+
+    def to_dict(self):
+        return dataclasses.asdict(self) | {"kind": "notify_parent"}
+
+
+@dataclasses.dataclass
+class Cascade:
+    """Apply an engine request (pause, resume, stop) to another execution, in a
+    transaction of its own."""
+
+    method: str
+    wf_ex_id: str
+    kwargs: dict = dataclasses.field(default_factory=dict)
+
+    def to_dict(self):
+        return dataclasses.asdict(self) | {"kind": "cascade"}
+
+
+@dataclasses.dataclass
+class DropResults:
+    """Forget the stored results of a task's actions (keep-result: false)."""
+
+    task_ex_id: str
+
+    def to_dict(self):
+        return dataclasses.asdict(self) | {"kind": "drop_results"}
+
+
+_EFFECTS = {"run_action": RunAction, "start_subworkflow": StartSubworkflow,
+            "schedule_timer": ScheduleTimer, "cancel_timer": CancelTimer,
+            "notify_parent": NotifyParent, "cascade": Cascade, "drop_results": DropResults}
+
+
+def effect_from_dict(data):
+    """Restore a command of a conductor step serialised with ``to_dict``."""
+    data = dict(data)
+    return _EFFECTS[data.pop("kind")](**data)

@@ -1,0 +1,584 @@
+"""The conductor: what happens to one workflow execution when an event reaches it.
+
+A ``Conductor`` is built for one step over (the workflow spec, the execution, an
+``ExecutionView`` of its tasks and actions, a ``Catalog`` of everything else, a clock
+and an id source). Each event method decides, and leaves the outcome in ``step()``: a
+``Delta`` of records created and fields changed, and the commands (actions to send,
+sub-workflows to start, timers, notices) the engine carries out once the delta is
+stored. Nothing here reads or writes storage, the network or the clock by itself, so
+the same events give the same step, in the engine as in the rehearsal suite.
+
+The roles are split by module: ``task_starting`` (tasks, joins, before-policies,
+actions and sub-workflows), ``task_completing`` (after-policies, publish,
+transitions); this module holds the events and the workflow's own lifecycle.
+"""
+
+import dataclasses
+
+from mistral_svc import expressions
+from mistral_svc.lang import inputs as lang_inputs, spec as lang_spec
+from mistral_svc.workflow import (
+    commands,
+    controller,
+    direct,
+    machines as M,
+    policies,
+    records,
+    runtime as wf_runtime,
+    states,
+)
+from mistral_svc.workflow.delta import Delta
+from mistral_svc.workflow.errors import NotFound, Refused, TaskFailure
+from mistral_svc.workflow.task_completing import TaskCompleting
+from mistral_svc.workflow.task_starting import TaskStarting
+from mistral_svc.workflow.view import LookupFailed
+
+_NOT_ACTIVE = frozenset(states.COMPLETED) | {states.WAITING}
+
+
+@dataclasses.dataclass
+class Step:
+    """The outcome of one event: what to store, what to do after, what was ignored."""
+
+    delta: Delta
+    commands: list
+    # Results for action executions this execution does not have (misrouted).
+    dropped: list = dataclasses.field(default_factory=list)
+
+    def to_dict(self):
+        return {"delta": self.delta.to_dict(),
+                "commands": [c.to_dict() for c in self.commands],
+                "dropped": list(self.dropped)}
+
+
+def lost_message(action_ex_id):
+    return ("The executor running this action stopped responding and the task has no "
+            "safe-rerun [action_ex_id=%s]" % action_ex_id)
+
+
+class Conductor(TaskStarting, TaskCompleting):
+    """Decides one step of one workflow execution."""
+
+    def __init__(self, wf_spec, wf_ex, view, catalog, clock, new_id):
+        self.spec = wf_spec
+        self.wf_ex = wf_ex
+        self.view = view
+        self.catalog = catalog
+        self.clock = clock
+        self.new_id = new_id
+        self.delta = Delta()
+        self.commands = []
+        self.dropped = []
+        self._waiting_pages = {}
+        self._deferred = None
+
+    def step(self):
+        return Step(self.delta, self.commands, self.dropped)
+
+    # --- helpers shared by the roles --------------------------------------------------
+
+    def runtime(self, task_ex=None, current_result=None, has_current_result=False):
+        return wf_runtime.ConductorRuntime(self, task_ex, current_result, has_current_result)
+
+    def evaluate(self, data, ctx, runtime):
+        try:
+            return expressions.evaluate_recursively(data, ctx, runtime)
+        except expressions.ExpressionError as e:
+            raise TaskFailure(str(e))
+
+    def evaluator(self, runtime):
+        """``evaluate(data, ctx)`` for code that takes a plain evaluation callable."""
+
+        def evaluate(data, ctx):
+            return expressions.evaluate_recursively(data, ctx, runtime)
+
+        return evaluate
+
+    def data_context(self, task_ex=None):
+        """The ``$`` of a task's expressions: workflow input and vars, then what its
+        predecessors published. A shallow merge: nothing is deep-copied."""
+        ctx = dict(self.wf_ex.context or {})
+        ctx.pop("__global", None)
+        if task_ex is not None and task_ex.in_context:
+            ctx.update(task_ex.in_context)
+        return ctx
+
+    # --- a new execution --------------------------------------------------------------
+
+    @classmethod
+    def new_execution(cls, definition, wf_input, params, view, catalog, clock, new_id,
+                      description="", project_id=None, task_ex_id=None,
+                      root_execution_id=None, wf_ex_id=None):
+        """A conductor over a new execution of ``definition`` (see ``Catalog.workflow``),
+        not started yet. Refused for input that does not fit the definition."""
+        wf_spec = definition.spec()
+        if not isinstance(wf_input or {}, dict):
+            raise Refused("workflow input must be a JSON object")
+        wf_input = dict(wf_input or {})
+        try:
+            lang_inputs.check_declared(wf_spec.name, "WorkflowSpec", wf_spec.input, wf_input)
+        except lang_inputs.InputMismatch as e:
+            raise Refused(str(e))
+        wf_input = lang_inputs.with_defaults(wf_spec.input, wf_input)
+        params = dict(params or {})
+        env = params.get("env")
+        if isinstance(env, str):
+            try:
+                params["env"] = catalog.environment(env)
+            except LookupFailed:
+                raise Refused("Environment is not found: %s" % env)
+        elif env is not None and not isinstance(env, dict):
+            raise Refused("Unexpected value type for environment: %s" % type(env).__name__)
+        if wf_spec.type == lang_spec.REVERSE and not params.get("task_name"):
+            raise Refused("reverse workflows need params.task_name")
+        wf_ex = records.WorkflowEx(
+            id=wf_ex_id or new_id(),
+            name=definition.name,
+            description=description or "",
+            workflow_name=definition.name,
+            workflow_namespace=definition.namespace,
+            workflow_id=definition.id,
+            spec_checksum=definition.checksum,
+            tags=wf_spec.get("tags") or [],
+            input=wf_input,
+            params=params,
+            output={},
+            context={},
+            task_execution_id=task_ex_id,
+            # As upstream: a top-level execution has no root id; children carry the top one.
+            root_execution_id=root_execution_id,
+            cron_trigger_id=params.get("cron_trigger_id"),
+            project_id=project_id or definition.project_id,
+            created_at=clock(),
+            spec=wf_spec.to_dict(),
+        )
+        M.transition("workflow", wf_ex, M.CREATE)
+        conductor = cls(wf_spec, wf_ex, view, catalog, clock, new_id)
+        conductor.delta.add(wf_ex)
+        return conductor
+
+    def start(self):
+        """Evaluate the vars and start the first tasks. Refused if the vars or the
+        start cannot be evaluated (nothing is then stored)."""
+        ctx = dict(self.wf_ex.input or {})
+        if self.spec.vars:
+            try:
+                ctx.update(self.evaluate(self.spec.vars, ctx, self.runtime()))
+            except TaskFailure as e:
+                raise Refused(str(e))
+        self.wf_ex.context = ctx
+        try:
+            cmds = controller.start_commands(self.spec, self.wf_ex.params or {})
+        except ValueError as e:
+            raise Refused(str(e))
+        for cmd in cmds:
+            if self.wf_ex.state != states.RUNNING:
+                break
+            self.run_command(cmd)
+        self.check_completion()
+        return self.step()
+
+    # --- events -----------------------------------------------------------------------
+
+    def on_action_results(self, results):
+        """Results of this execution's actions: ``[(action_ex_id, ActionResult)]``."""
+        self._deferred = False
+        for action_ex_id, result in results:
+            action_ex = self.view.action(action_ex_id)
+            if action_ex is None or action_ex.workflow_execution_id != self.wf_ex.id:
+                self.dropped.append(action_ex_id)
+                continue
+            if action_ex.state in states.COMPLETED:
+                continue  # a duplicate delivery
+            task_ex = self._task_or_none(action_ex.task_execution_id)
+            result = self._apply_outputs(action_ex, result, self.runtime(task_ex))
+            if not self.record_result(action_ex, result):
+                continue
+            if task_ex is None or task_ex.state != states.RUNNING:
+                continue
+            self.on_action_complete(task_ex, action_ex, result)
+        self._finish_deferred()
+        return self.step()
+
+    def on_action_lost(self, action_ex_id, now_seen):
+        """An executor went silent while running ``action_ex_id``: run it again when
+        its task has safe-rerun, fail it otherwise. ``now_seen`` is the heartbeat the
+        re-sent action starts with."""
+        action_ex = self.view.action(action_ex_id)
+        if action_ex is None or action_ex.state != states.RUNNING:
+            return self.step()
+        task_ex = self.view.task(action_ex.task_execution_id)
+        task_spec = self.spec.task(task_ex.name)
+        if task_spec.get("safe-rerun"):
+            rt = dataclasses.replace(action_ex.rt, reruns=action_ex.rt.reruns + 1)
+            self.delta.set(action_ex, rt=rt, last_heartbeat=now_seen)
+            self.send(action_ex, task_spec)
+            return self.step()
+        result = records.ActionResult(error=lost_message(action_ex.id))
+        if self.record_result(action_ex, result) and task_ex.state == states.RUNNING:
+            self.on_action_complete(task_ex, action_ex, result)
+        return self.step()
+
+    def on_child_complete(self, task_ex_id, child):
+        """A sub-workflow execution of task ``task_ex_id`` completed (``ChildEx``)."""
+        task_ex = self._task_or_none(task_ex_id)
+        if task_ex is None or task_ex.state != states.RUNNING:
+            return self.step()  # a duplicate notice, or the task ended another way
+        rt = task_ex.rt
+        if rt.with_items:
+            done = [c for c in self.view.children(task_ex.id) if states.is_completed(c.state)]
+            if len(done) < rt.count:
+                return self.step()
+            errors = [c for c in done if c.state != states.SUCCESS]
+            self.delta.set(task_ex, rt=rt.replace(done=len(done), errors=len(errors)))
+            self.finish_items(task_ex)
+        elif child.state == states.SUCCESS:
+            self.after_attempt(task_ex, states.SUCCESS, None, child.output or {})
+        elif child.state == states.CANCELLED:
+            M.transition("task", task_ex, M.CANCEL, self.delta, state_info=child.state_info,
+                         finished_at=self.clock())
+            self.check_completion()
+        else:
+            info = child.state_info or "Failed subworkflow [execution_id=%s]" % child.id
+            self.after_attempt(task_ex, states.ERROR, info, (child.output or {}).get("result"))
+        return self.step()
+
+    def on_timer(self, name, task_ex_id, args=None):
+        """A timer this execution scheduled is due."""
+        task_ex = self._task_or_none(task_ex_id)
+        if task_ex is None:
+            return self.step()
+        handler = getattr(self, "_timer_" + name, None)
+        if handler is None:
+            raise ValueError("unknown timer %r" % name)
+        handler(task_ex, **(args or {}))
+        return self.step()
+
+    def _timer_task_start_delayed(self, task_ex):
+        if task_ex.state != states.RUNNING_DELAYED:
+            return
+        if self.wf_ex.state == states.PAUSED:
+            M.transition("task", task_ex, M.HOLD, self.delta)
+            return
+        M.transition("task", task_ex, M.START, self.delta)
+        self.begin(task_ex)
+
+    def _timer_task_retry(self, task_ex):
+        if task_ex.state == states.RUNNING_DELAYED:
+            self.restart(task_ex)
+
+    def _timer_task_complete_delayed(self, task_ex):
+        if task_ex.state != states.RUNNING_DELAYED:
+            return
+        outcome = task_ex.rt.outcome or {}
+        M.transition("task", task_ex, M.START, self.delta)
+        self.complete(task_ex, outcome.get("state", states.SUCCESS),
+                      state_info=outcome.get("state_info"), has_result=False)
+
+    def _timer_task_timeout(self, task_ex, timeout):
+        if task_ex.state not in (states.RUNNING, states.RUNNING_DELAYED, states.WAITING):
+            return
+        message = policies.timeout_message(timeout)
+        # Late results of the timed-out attempt are ignored: the task moves on.
+        for action_ex in self.view.actions(task_ex.id):
+            if action_ex.state == states.RUNNING:
+                M.transition("action", action_ex, M.FAIL, self.delta, state_info=message,
+                             accepted=True)
+        M.transition("task", task_ex, M.START, self.delta)
+        self.after_attempt(task_ex, states.ERROR, message, None, has_result=False)
+
+    # --- requests -----------------------------------------------------------------------
+
+    def pause(self):
+        """Pause the execution and, through cascades, its running sub-workflows."""
+        if self.wf_ex.state == states.PAUSED:
+            return self.step()
+        self._request(states.PAUSED)
+        for child in self._active_children((states.RUNNING,)):
+            self.commands.append(commands.Cascade("pause_workflow", child.id))
+        return self.step()
+
+    def resume(self, env=None):
+        """Resume a paused execution: held tasks start, held transitions run, paused
+        sub-workflows resume, and a paused parent resumes too."""
+        wf_ex = self.wf_ex
+        if wf_ex.state == states.RUNNING:
+            return self.step()
+        if wf_ex.state != states.PAUSED:
+            raise Refused("Can't resume workflow execution %s in state %s"
+                          % (wf_ex.id, wf_ex.state))
+        self.set_workflow_state(M.RESUME)
+        self._merge_env(env)
+        for child in self._active_children((states.PAUSED,)):
+            self.commands.append(commands.Cascade("resume_workflow", child.id))
+        if wf_ex.task_execution_id:
+            parent_id = self.catalog.execution_of_task(wf_ex.task_execution_id)
+            if parent_id:
+                self.commands.append(commands.Cascade("resume_workflow", parent_id))
+        self._deferred = False
+        for task_ex in self.view.tasks():
+            if wf_ex.state != states.RUNNING:
+                break
+            if task_ex.state == states.IDLE:
+                M.transition("task", task_ex, M.START, self.delta, started_at=self.clock())
+                self.begin(task_ex)
+            elif states.is_completed(task_ex.state) and not task_ex.processed:
+                self.process_transitions(task_ex)
+        self._finish_deferred()
+        return self.step()
+
+    def stop(self, state, message=None):
+        """Force the execution to SUCCESS, ERROR or CANCELLED (``execution-update -s``);
+        running sub-workflows are stopped the same way."""
+        wf_ex = self.wf_ex
+        if wf_ex.state == state:
+            return self.step()
+        children = self._active_children((states.RUNNING, states.PAUSED))
+        self._request(state, message)
+        if state == states.ERROR:
+            self.delta.set(wf_ex, output={"result": message or "Failed by user"})
+        elif state == states.CANCELLED:
+            self.delta.set(wf_ex, output={"result": message or "Cancelled by user"})
+        elif state == states.SUCCESS:
+            ctx = self.data_context()
+            ctx.update(self.final_context())
+            self.delta.set(wf_ex, output=ctx)
+        if state in (states.CANCELLED, states.ERROR):
+            info = message or ("Cancelled by user" if state == states.CANCELLED
+                               else "Failed by user")
+            for task_ex in self.view.tasks(states=states.ACTIVE + (states.PAUSED,)):
+                M.transition("task", task_ex, M.EVENT_TO[state], self.delta,
+                             state_info=info)
+            for child in children:
+                self.commands.append(commands.Cascade(
+                    "stop_workflow", child.id, {"state": state, "message": message}))
+        return self.step()
+
+    def rerun(self, task_ex_id, reset=True, env=None):
+        """Run a failed task again; the execution goes back to RUNNING. With ``reset``
+        every item of a with-items task runs again, without it only the failed ones."""
+        wf_ex = self.wf_ex
+        task_ex = self._task_or_none(task_ex_id)
+        if task_ex is None:
+            raise NotFound("Task execution not found [id=%s]" % task_ex_id)
+        if task_ex.state != states.ERROR:
+            raise Refused("Only tasks in ERROR state can be rerun [task_ex_id=%s, state=%s]"
+                          % (task_ex.id, task_ex.state))
+        if wf_ex.state not in (states.ERROR, states.PAUSED, states.RUNNING):
+            raise Refused("Can't rerun a task of an execution in state %s" % wf_ex.state)
+        self._merge_env(env)
+        if wf_ex.state == states.ERROR:
+            self.set_workflow_state(M.RERUN)
+            self.delta.set(wf_ex, output={})
+        rt = task_ex.rt.replace(retry_no=0, waited_after=False)
+        M.transition("task", task_ex, M.RERUN, self.delta, state_info=None, processed=False,
+                     error_handled=False, finished_at=None, rt=rt)
+        actions = self.view.actions(task_ex.id)
+        if rt.with_items and not reset:
+            failed = [a for a in actions if a.state != states.SUCCESS]
+            for action_ex in failed:
+                self.delta.set(action_ex, accepted=False)
+            self._rerun_failed_items(task_ex, failed)
+        else:
+            for action_ex in actions:
+                self.delta.set(action_ex, accepted=False)
+            self.start_task(task_ex)
+        return self.step()
+
+    def _rerun_failed_items(self, task_ex, failed):
+        """Send the failed items of a with-items task again, with their recorded input."""
+        self.delta.set(task_ex, rt=task_ex.rt.replace(done=task_ex.rt.count - len(failed),
+                                                      errors=0))
+        if not failed:
+            return self.finish_items(task_ex)
+        try:
+            action = self.catalog.action(failed[0].name, self.wf_ex.workflow_namespace)
+            rows = [self._new_action(task_ex, action, a.name, a.input, self.runtime(task_ex),
+                                     index=a.rt.index) for a in failed]
+        except (LookupFailed, lang_inputs.InputMismatch, TaskFailure) as e:
+            return self.complete(task_ex, states.ERROR, state_info=str(e))
+        self._register_actions(rows)
+        for row in rows:
+            self.send(row)
+
+    def _request(self, state, info=None):
+        """Move the execution to ``state`` on a user's request; Refused if it can't."""
+        event = M.EVENT_TO[state]
+        if not M.can("workflow", self.wf_ex.state, event):
+            raise Refused("Can't change workflow execution state from %s to %s "
+                          "[execution_id=%s]" % (self.wf_ex.state, state, self.wf_ex.id))
+        self.set_workflow_state(event, info)
+
+    def _merge_env(self, env):
+        if env:
+            params = dict(self.wf_ex.params or {})
+            params["env"] = dict(params.get("env") or {}, **env)
+            self.delta.set(self.wf_ex, params=params)
+
+    def _active_children(self, child_states):
+        """Sub-workflow executions of the running tasks, in ``child_states``."""
+        out = []
+        for task_ex in self.view.tasks(states=(states.RUNNING, states.RUNNING_DELAYED)):
+            if task_ex.type == lang_spec.TASK_TYPE_WORKFLOW:
+                out.extend(c for c in self.view.children(task_ex.id) if c.state in child_states)
+        return out
+
+    def _task_or_none(self, task_ex_id):
+        if task_ex_id is None:
+            return None
+        try:
+            return self.view.task(task_ex_id)
+        except LookupFailed:
+            return None
+
+    def _apply_outputs(self, action_ex, result, runtime):
+        """``result`` after the ad-hoc output transformations of ``action_ex`` (a failed
+        transformation turns it into an error)."""
+        adhoc = action_ex.rt.adhoc
+        if not adhoc or result.is_error() or result.cancel:
+            return result
+        try:
+            data = self.catalog.transform(adhoc.get("outputs") or [], result.data,
+                                          self.evaluator(runtime))
+        except ValueError as e:
+            return records.ActionResult(error=str(e))
+        return records.ActionResult(data=data)
+
+    # --- the workflow's own state -------------------------------------------------------
+
+    def set_workflow_state(self, event, state_info=None):
+        M.transition("workflow", self.wf_ex, event, self.delta, state_info=state_info)
+        if states.is_completed(self.wf_ex.state) and self.wf_ex.task_execution_id:
+            self.commands.append(commands.NotifyParent(self.wf_ex.id))
+
+    def end_by_command(self, cmd):
+        """Apply an engine command from a transition: fail, succeed or pause."""
+        if cmd.kind == "fail":
+            self.fail_workflow(cmd.msg or "Workflow failed by task '%s'" % cmd.task_name)
+        elif cmd.kind == "succeed":
+            self.succeed_workflow(cmd.msg)
+        elif cmd.kind == "pause":
+            self.set_workflow_state(M.PAUSE, cmd.msg)
+
+    def final_context(self, task_rows=None):
+        """What the last tasks of every branch carried: their published data merged."""
+        ctx = {}
+        for task_ex in self.view.tasks() if task_rows is None else task_rows:
+            if task_ex.state in states.COMPLETED and not task_ex.rt.next:
+                ctx.update(task_ex.in_context or {})
+                ctx.update(task_ex.published or {})
+        return ctx
+
+    def succeed_workflow(self, msg=None, task_rows=None):
+        ctx = self.data_context()
+        ctx.update(self.final_context(task_rows))
+        output = None
+        if self.spec.output:
+            try:
+                output = self.evaluate(self.spec.output, ctx, self.runtime())
+            except TaskFailure as e:
+                return self.fail_workflow("Failed to evaluate workflow output: %s" % e)
+        self.delta.set(self.wf_ex, output=output or ctx)
+        self.set_workflow_state(M.SUCCEED, msg)
+
+    def fail_workflow(self, msg):
+        if states.is_completed(self.wf_ex.state):
+            return
+        output = {"result": msg}
+        if self.spec.output_on_error:
+            ctx = dict(self.wf_ex.context or {})
+            ctx.update(self.final_context())
+            try:
+                extra = self.evaluate(self.spec.output_on_error, ctx, self.runtime())
+                if isinstance(extra, dict):
+                    output.update(extra)
+            except TaskFailure:
+                pass
+        self.delta.set(self.wf_ex, output=output)
+        self.set_workflow_state(M.FAIL, msg)
+
+    def cancel_workflow(self, msg):
+        if states.is_completed(self.wf_ex.state):
+            return
+        self.delta.set(self.wf_ex, output={"result": msg})
+        self.set_workflow_state(M.CANCEL, msg)
+
+    # --- completion ---------------------------------------------------------------------
+
+    def _finish_deferred(self):
+        pending, self._deferred = self._deferred, None
+        if pending:
+            self.check_completion()
+
+    def check_completion(self):
+        """Complete the execution once no task is left running or waiting.
+
+        While a batch of results applies, the check waits for the end of the batch:
+        the answer cannot change in between, and checking after every result would
+        count the tasks every time."""
+        if self._deferred is not None:
+            self._deferred = True
+            return
+        if self.wf_ex.state != states.RUNNING or self._active_task_in_step():
+            return
+        counts = self.view.incomplete_counts()
+        if counts:
+            # Only joins left waiting can be stranded; anything else still active will
+            # bring the execution further by itself.
+            if set(counts) != {states.WAITING}:
+                return
+            self._fail_stranded_joins()
+            if self.wf_ex.state != states.RUNNING or self.view.incomplete_counts():
+                return
+        task_rows = self.view.tasks()
+        cancelled = [t for t in task_rows if t.state == states.CANCELLED]
+        unhandled = 0 if cancelled else sum(
+            1 for t in task_rows if t.state == states.ERROR and not t.error_handled)
+        outcome = direct.workflow_outcome(unhandled, cancelled=bool(cancelled))
+        if outcome == states.CANCELLED:
+            self.cancel_workflow("Cancelled tasks: %s"
+                                 % ", ".join(sorted(t.name for t in cancelled)))
+        elif outcome == states.ERROR:
+            self.fail_workflow(self._failure_message(task_rows))
+        else:
+            self.succeed_workflow(task_rows=task_rows)
+
+    def _active_task_in_step(self):
+        """True if this step created or changed a task that is still active: the
+        execution cannot be complete then, and the common case (a task finished, the
+        next one started) needs no count."""
+        for record in self.delta.created:
+            if record.kind == "task" and record.state not in _NOT_ACTIVE:
+                return True
+        for record, _fields in self.delta.changed:
+            if record.kind == "task" and record.state not in _NOT_ACTIVE:
+                return True
+        return False
+
+    def _fail_stranded_joins(self):
+        """Joins still WAITING when nothing else is active can never fire: they fail
+        (and their on-error/on-complete clauses run) instead of leaving the execution
+        RUNNING."""
+        for task_ex in self.view.tasks(states=(states.WAITING,)):
+            arrived = task_ex.rt.arrived or []
+            M.transition("task", task_ex, M.FAIL, self.delta, finished_at=self.clock(),
+                         state_info="Join of task '%s' can not be satisfied: %d of %d "
+                         "inbound branches arrived" % (
+                             task_ex.name, len(arrived),
+                             direct.join_required(self.spec, task_ex.name)))
+            self.process_transitions(task_ex)
+
+    def _failure_message(self, task_rows):
+        failed = sorted((t for t in task_rows
+                         if t.state == states.ERROR and not t.error_handled),
+                        key=lambda t: t.name)
+        msg = "Failure caused by error in tasks: %s\n" % ", ".join(t.name for t in failed)
+        for task_ex in failed:
+            msg += "\n  %s [task_ex_id=%s] -> %s\n" % (task_ex.name, task_ex.id,
+                                                       task_ex.state_info)
+            for i, action_ex in enumerate(self.view.actions(task_ex.id)):
+                if action_ex.state == states.ERROR:
+                    msg += "    [action_ex_id=%s, idx=%s]: %s\n" % (
+                        action_ex.id, i, (action_ex.output or {}).get("result", "Unknown"))
+        return msg
+

@@ -1,0 +1,128 @@
+"""What expressions see of executions (``task()``, ``tasks()``, ``execution()``...),
+served from the conductor's view and catalog."""
+
+from mistral_svc.workflow import states
+
+DATE_FMT = "%Y-%m-%d %H:%M:%S"
+
+
+def fmt_date(value):
+    """A timestamp as Mistral shows it (``YYYY-MM-DD hh:mm:ss``), None stays None."""
+    return value.strftime(DATE_FMT) if value is not None else None
+
+
+def result_of(task_ex, actions, children):
+    """A task's result: its action's (or sub-workflow's) result, or the list of them for
+    with-items. Only accepted action results count: an action re-run after a crash or
+    a retry leaves earlier attempts behind, unaccepted."""
+    if task_ex.type == "WORKFLOW":
+        results = [(c.output or {}) if c.state == states.SUCCESS
+                   else (c.output or {}).get("result") for c in children]
+    else:
+        rows = [a for a in actions if a.accepted]
+        if task_ex.rt.with_items:
+            rows.sort(key=lambda a: a.rt.index)
+        results = [(a.output or {}).get("result") for a in rows]
+    if task_ex.rt.with_items:
+        return results
+    return results[-1] if results else None
+
+
+def task_dict(task_ex, result=None, with_result=True):
+    """The dict ``task(name)`` returns."""
+    data = {
+        "id": task_ex.id,
+        "name": task_ex.name,
+        "spec": None,
+        "state": task_ex.state,
+        "state_info": task_ex.state_info,
+        "published": task_ex.published or {},
+        "type": task_ex.type,
+        "workflow_execution_id": task_ex.workflow_execution_id,
+        "created_at": fmt_date(task_ex.created_at),
+        "updated_at": fmt_date(task_ex.updated_at),
+    }
+    if with_result:
+        data["result"] = result
+    return data
+
+
+def execution_dict(wf_ex, spec=None):
+    return {
+        "id": wf_ex.id,
+        "name": wf_ex.name,
+        "spec": spec,
+        "input": wf_ex.input or {},
+        "params": wf_ex.params or {},
+        "state": wf_ex.state,
+        "state_info": wf_ex.state_info,
+        "created_at": fmt_date(wf_ex.created_at),
+        "updated_at": fmt_date(wf_ex.updated_at),
+        "root_execution_id": wf_ex.root_execution_id,
+        "task_execution_id": wf_ex.task_execution_id,
+        "workflow_name": wf_ex.workflow_name,
+    }
+
+
+class ConductorRuntime:
+    """The expressions' ``Runtime`` over one execution, optionally focused on one task
+    (``task()`` without a name), whose result may be given (``current_result``) while
+    it is not stored yet."""
+
+    def __init__(self, conductor, task_ex=None, current_result=None,
+                 has_current_result=False):
+        self._c = conductor
+        self._task_ex = task_ex
+        self._current_result = current_result
+        self._has_current_result = has_current_result
+
+    def _result(self, task_ex):
+        view = self._c.view
+        actions = view.actions(task_ex.id) if task_ex.type != "WORKFLOW" else []
+        children = view.children(task_ex.id) if task_ex.type == "WORKFLOW" else []
+        return result_of(task_ex, actions, children)
+
+    def execution(self):
+        return execution_dict(self._c.wf_ex, self._c.spec.to_dict())
+
+    def task(self, name=None):
+        current = self._task_ex
+        if current is not None and name in (None, current.name):
+            if self._has_current_result:
+                return task_dict(current, self._current_result)
+            return task_dict(current, self._result(current))
+        if name is None:
+            return None
+        rows = self._c.view.tasks(name=name)
+        if not rows:
+            return None
+        return task_dict(rows[-1], self._result(rows[-1]))
+
+    def tasks(self, wf_ex_id=None, recursive=False, state=None, flat=False):
+        if wf_ex_id in (None, self._c.wf_ex.id):
+            rows = self._c.view.tasks(states=(state,) if state else None)
+            return [task_dict(r, self._result(r)) for r in rows]
+        catalog = self._c.catalog
+        return [task_dict(r, catalog.task_result(r)) for r in catalog.tasks_of(wf_ex_id, state)]
+
+    def env(self):
+        return (self._c.wf_ex.params or {}).get("env") or {}
+
+    def global_var(self, name):
+        return self._c.wf_ex.globals.get(name)
+
+    def executions(self, id=None, root_execution_id=None, state=None, from_time=None,
+                   to_time=None):
+        filters = {}
+        if id:
+            filters["id"] = id
+        if root_execution_id:
+            filters["root_execution_id"] = root_execution_id
+        if state:
+            filters["state"] = state
+        if from_time:
+            filters["created_at"] = ("gte", from_time)
+        rows = self._c.catalog.executions(filters, limit=1000)
+        if to_time:
+            rows = [r for r in rows if fmt_date(r.created_at) < str(to_time)]
+        return [execution_dict(r) for r in rows]
