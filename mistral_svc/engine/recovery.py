@@ -21,10 +21,10 @@ import time
 import sqlalchemy as sa
 
 from mistral_svc import config
-from mistral_svc.actions import base as action_base
 from mistral_svc.db import api as db_api, models, session as db_session
-from mistral_svc.engine import actions as engine_actions, tasks
+from mistral_svc.engine import apply
 from mistral_svc.workflow import states
+from mistral_svc.workflow.conducting import lost_message  # noqa: F401 - shown in tests
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
@@ -53,11 +53,6 @@ def report_actions(executor, running, finished):
     return {"resend": resend}
 
 
-def lost_message(action_ex_id):
-    return ("The executor running this action stopped responding and the task has no "
-            "safe-rerun [action_ex_id=%s]" % action_ex_id)
-
-
 def _stale_actions(limit=200):
     cutoff = models.utcnow() - datetime.timedelta(
         seconds=CONF.engine.action_heartbeat_timeout)
@@ -72,35 +67,39 @@ def _stale_actions(limit=200):
 
 
 def recover_action(action_ex_id):
-    """Re-run or fail one action execution whose executor went silent."""
-    cutoff = models.utcnow() - datetime.timedelta(
-        seconds=CONF.engine.action_heartbeat_timeout)
-    with db_api.transaction() as session:
-        action_ex = db_api.get(models.ActionExecution, action_ex_id)
-        wf_ex = db_api.lock_workflow_execution(action_ex.workflow_execution_id)
-        session.refresh(action_ex)
-        seen = action_ex.last_heartbeat or action_ex.created_at
-        if action_ex.state != states.RUNNING or seen >= cutoff:
-            return None
-        task_ex = db_api.get(models.TaskExecution, action_ex.task_execution_id)
-        wf_spec = tasks.workflow_spec(wf_ex)
-        task_spec = wf_spec.task(task_ex.name)
-        if task_spec.get("safe-rerun"):
-            rc = dict(action_ex.runtime_context or {})
-            rc["reruns"] = rc.get("reruns", 0) + 1
-            action_ex.runtime_context = rc
-            action_ex.last_heartbeat = models.utcnow()
-            engine_actions.dispatch(action_ex, safe_rerun=True,
-                                    target=task_spec.get("target"))
-            LOG.warning("re-running lost action execution %s (safe-rerun)", action_ex.id)
-            return "rerun"
-        result = action_base.Result(error=lost_message(action_ex.id))
-        if not engine_actions.record_result(action_ex, result):
-            return None
-        LOG.warning("failing lost action execution %s", action_ex.id)
-        if task_ex.state == states.RUNNING:
-            tasks.on_action_complete(wf_ex, task_ex, action_ex, result)
-        return "failed"
+    """Re-run or fail one action execution whose executor went silent; returns
+    "rerun", "failed" or None (it reported meanwhile, or completed)."""
+    now = models.utcnow()
+    cutoff = now - datetime.timedelta(seconds=CONF.engine.action_heartbeat_timeout)
+    wf_ex_id = apply.execution_of_action(action_ex_id)
+    outcome = []
+
+    def decide(conductor):
+        action_ex = conductor.view.action(action_ex_id)
+        seen = action_ex.last_heartbeat or action_ex.created_at if action_ex else None
+        if action_ex is None or action_ex.state != states.RUNNING or seen >= cutoff:
+            return
+        conductor.on_action_lost(action_ex_id, now)
+        outcome.append("rerun" if action_ex.state == states.RUNNING else "failed")
+
+    apply.on_execution(wf_ex_id, decide)
+    if outcome:
+        LOG.warning("%s lost action execution %s",
+                    "re-running" if outcome[0] == "rerun" else "failing", action_ex_id)
+    return outcome[0] if outcome else None
+
+
+def on_child_complete(child_id):
+    """A sub-workflow finished: complete or advance its parent task."""
+    with db_api.transaction(read_only=True) as session:
+        found = apply.child_outcome(session, child_id)
+    if found is None:
+        return
+    task_ex_id, child = found
+    if not states.is_completed(child.state):
+        return
+    parent_id = apply.execution_of_task(task_ex_id)
+    apply.on_execution(parent_id, lambda c: c.on_child_complete(task_ex_id, child))
 
 
 def _stranded_parents(limit=200):
@@ -120,8 +119,6 @@ def _stranded_parents(limit=200):
 def scan(judge_actions=True):
     """One recovery pass; returns counts of what it fixed. With ``judge_actions``
     false, silent action executions are left alone (see RecoveryLoop)."""
-    from mistral_svc.engine import subworkflows
-
     done = {"rerun": 0, "failed": 0, "parents": 0}
     for action_ex_id in _stale_actions() if judge_actions else ():
         try:
@@ -133,7 +130,7 @@ def scan(judge_actions=True):
             done[outcome] += 1
     for child_id in _stranded_parents():
         try:
-            subworkflows.on_child_complete(child_id)
+            on_child_complete(child_id)
             done["parents"] += 1
         except Exception:  # noqa: BLE001
             LOG.exception("could not resume the parent of execution %s", child_id)

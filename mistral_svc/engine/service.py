@@ -10,17 +10,11 @@ import logging
 from oslo_db import exception as db_exc
 
 from mistral_svc import config, exceptions as exc
-from mistral_svc.db import api as db_api, session as db_session
-from mistral_svc.engine import (  # noqa: F401 - policies registers job handlers
-    actions,
-    policies,
-    recovery,
-    subworkflows,
-    workflows,
-)
-from mistral_svc.engine.job_handlers import JOB_HANDLERS, job_handler  # noqa: F401
+from mistral_svc.db import session as db_session
+from mistral_svc.engine import apply, recovery, results as engine_results, standalone
 from mistral_svc.rpc import transport
 from mistral_svc.workflow import states
+from mistral_svc.workflow.runtime import fmt_date
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
@@ -47,6 +41,21 @@ def _guard(func):
     return wrapper
 
 
+# Due jobs the conductor schedules for itself (``ScheduleTimer``), by name.
+TIMERS = ("task_start_delayed", "task_retry", "task_complete_delayed", "task_timeout")
+
+
+def stored_columns(wf_ex, columns):
+    """``{column: value}`` of a workflow execution record for the names in
+    ``columns``, dates as the API shows them: what a caller on the other side of RPC
+    would otherwise read back."""
+    out = {}
+    for name in columns:
+        value = getattr(wf_ex, name, None)
+        out[name] = fmt_date(value) if hasattr(value, "strftime") else value
+    return out
+
+
 class EngineEndpoint:
     """RPC methods of the engine (topic ``[engine] topic``)."""
 
@@ -55,51 +64,49 @@ class EngineEndpoint:
                        description="", params=None, exact_namespace=False, columns=None):
         """Start an execution; answers its id and state and, for the names in
         ``columns``, the execution's columns as stored (dates as text)."""
-        with db_api.transaction() as session:
-            wf_ex = workflows.start(session, wf_identifier, wf_namespace, wf_input,
-                                    description, params, project_id=ctx.get("project_id"),
-                                    exact_namespace=exact_namespace)
-            answer = {"id": wf_ex.id, "state": wf_ex.state}
-            if columns:
-                session.flush()  # updated_at as it will be committed
-                answer["columns"] = workflows.stored_columns(wf_ex, columns)
-            return answer
+        conductor = apply.start(wf_identifier, wf_namespace, wf_input, description, params,
+                                project_id=ctx.get("project_id"),
+                                exact_namespace=exact_namespace, rpc_ctx=None)
+        wf_ex = conductor.wf_ex
+        answer = {"id": wf_ex.id, "state": wf_ex.state}
+        if columns:
+            answer["columns"] = stored_columns(wf_ex, columns)
+        return answer
 
     @_guard
     def on_action_complete(self, ctx, action_ex_id, result):
-        actions.on_action_complete(action_ex_id, result)
+        engine_results.on_action_complete(action_ex_id, result)
 
     @_guard
     def on_actions_complete(self, ctx, results):
-        actions.on_actions_complete(results)
+        engine_results.on_actions_complete(results)
 
     @_guard
     def start_action(self, ctx, action_name, action_input=None, description=None,
                      namespace="", params=None):
-        from mistral_svc.engine import standalone
-
         return standalone.start_action(ctx, action_name, action_input, description,
                                        namespace, params)
 
     @_guard
     def complete_action(self, ctx, action_ex_id, result):
-        from mistral_svc.engine import standalone
-
-        return standalone.complete_action(action_ex_id, result)
+        return engine_results.complete_action(action_ex_id, result)
 
     @_guard
     def on_action_update(self, ctx, action_ex_id, state):
-        from mistral_svc.engine import standalone
-
         return standalone.update_action_state(action_ex_id, state)
 
     @_guard
     def process_job(self, ctx, func_name, func_args):
-        handler = JOB_HANDLERS.get(func_name)
-        if handler is None:
+        if func_name not in TIMERS:
             LOG.error("no handler for scheduled job %s", func_name)
             return
-        handler(**(func_args or {}))
+        args = dict(func_args or {})
+        task_ex_id = args.pop("task_ex_id")
+        try:
+            wf_ex_id = apply.execution_of_task(task_ex_id)
+        except exc.NotFound:
+            return  # the execution was deleted meanwhile
+        apply.on_execution(wf_ex_id, lambda c: c.on_timer(func_name, task_ex_id, args))
 
     @_guard
     def report_actions(self, ctx, executor, running, finished):
@@ -107,28 +114,26 @@ class EngineEndpoint:
 
     @_guard
     def on_workflow_complete(self, ctx, wf_ex_id):
-        subworkflows.on_child_complete(wf_ex_id)
+        recovery.on_child_complete(wf_ex_id)
 
     @_guard
     def pause_workflow(self, ctx, wf_ex_id):
-        with db_api.transaction() as session:
-            return {"id": workflows.pause(session, wf_ex_id).id}
+        return {"id": apply.on_execution(wf_ex_id, lambda c: c.pause()).wf_ex.id}
 
     @_guard
     def resume_workflow(self, ctx, wf_ex_id, env=None):
-        with db_api.transaction() as session:
-            return {"id": workflows.resume(session, wf_ex_id, env).id}
+        return {"id": apply.on_execution(wf_ex_id, lambda c: c.resume(env)).wf_ex.id}
 
     @_guard
     def stop_workflow(self, ctx, wf_ex_id, state, message=None):
-        with db_api.transaction() as session:
-            return {"id": workflows.stop(session, wf_ex_id, state, message).id}
-
+        return {"id": apply.on_execution(wf_ex_id,
+                                         lambda c: c.stop(state, message)).wf_ex.id}
 
     @_guard
     def rerun_task(self, ctx, task_ex_id, reset=True, env=None):
-        with db_api.transaction() as session:
-            return {"id": workflows.rerun_task(session, task_ex_id, reset, env).id}
+        wf_ex_id = apply.execution_of_task(task_ex_id)
+        apply.on_execution(wf_ex_id, lambda c: c.rerun(task_ex_id, reset, env))
+        return {"id": task_ex_id}
 
 
 class EngineService:

@@ -6,6 +6,7 @@ duplicate one leaves none of them behind.
 
 from mistral_svc import exceptions as exc, lang
 from mistral_svc.db import api as db_api, models
+from mistral_svc.lang import inputs as lang_inputs
 
 
 def _workflow_values(spec, text, namespace, scope):
@@ -74,3 +75,13 @@ def delete_workflow(identifier, namespace=""):
         session.query(models.ResourceMember).filter_by(
             resource_type="workflow", resource_id=row.id).delete(synchronize_session=False)
         db_api.delete(row)
+
+
+def check_workflow_input(wf_def, wf_input):
+    """InputError unless ``wf_input`` fits the stored definition's input (triggers
+    check at creation time, so they accept exactly the input a start would)."""
+    spec = lang.workflow_spec((wf_def.checksum, wf_def.name), lambda: wf_def.spec)
+    try:
+        lang_inputs.check_declared(spec.name, "WorkflowSpec", spec.input, wf_input or {})
+    except lang_inputs.InputMismatch as e:
+        raise exc.InputError(str(e))

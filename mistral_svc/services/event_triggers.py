@@ -32,7 +32,7 @@ from oslo_db import exception as db_exc
 
 from mistral_svc import exceptions as exc, expressions
 from mistral_svc.db import api as db_api, models
-from mistral_svc.engine import workflows
+from mistral_svc.services import definitions
 
 LOG = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def create(name, workflow_id, exchange, topic, event, workflow_input=None,
         "project_id": project_id or _TABLE.c.project_id.default.arg,
         "created_at": models.utcnow(),
     }
-    workflows.check_definition_input(_workflow(values["workflow_id"]),
+    definitions.check_workflow_input(_workflow(values["workflow_id"]),
                                      values["workflow_input"])
     try:
         row = db_api.create(_MODEL, values)
@@ -163,7 +163,7 @@ def update(trigger_id, values):
         if values.get("scope") not in (None, ""):
             new["scope"] = _scope(values["scope"])
         if "workflow_id" in new or "workflow_input" in new:
-            workflows.check_definition_input(_workflow(new.get("workflow_id", row.workflow_id)),
+            definitions.check_workflow_input(_workflow(new.get("workflow_id", row.workflow_id)),
                          new.get("workflow_input", row.workflow_input or {}))
         if new:
             new["updated_at"] = models.utcnow()

@@ -2,7 +2,20 @@
 
 from mistral_svc import exceptions as exc
 from mistral_svc.db import api as db_api, models
-from mistral_svc.workflow import states
+from mistral_svc.workflow import records, states
+from mistral_svc.workflow.runtime import result_of
+
+
+def task_result(task_row):
+    """A task's result as ``task-get-result`` shows it (see ``runtime.result_of``)."""
+    task_ex = records.TaskEx.from_row(task_row.to_dict())
+    if task_ex.type == "WORKFLOW":
+        children = [records.ChildEx(w.id, w.state, w.state_info, w.output)
+                    for w in db_api.child_workflow_executions(task_row.id)]
+        return result_of(task_ex, [], children)
+    actions = [records.ActionEx.from_row(a.to_dict())
+               for a in db_api.action_executions(task_row.id, undefer=("output",))]
+    return result_of(task_ex, actions, [])
 
 
 def update_env(wf_ex_id, env):

@@ -1,7 +1,7 @@
 """Execution trees for the API: sub-executions and the execution report."""
 
 from mistral_svc.db import api as db_api, models
-from mistral_svc.engine.runtime import fmt_date
+from mistral_svc.workflow.runtime import fmt_date
 from mistral_svc.workflow import states
 
 

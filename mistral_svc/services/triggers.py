@@ -16,7 +16,7 @@ import croniter
 
 from mistral_svc import exceptions as exc
 from mistral_svc.db import api as db_api, models
-from mistral_svc.engine import workflows
+from mistral_svc.services import definitions
 
 READY = "READY"
 COMPLETED = "COMPLETED"
@@ -113,7 +113,7 @@ def create(name, workflow_name=None, workflow_id=None, workflow_namespace="",
                                            remaining_executions, now)
     wf_def = db_api.get_by_id_or_name(models.WorkflowDefinition, identifier,
                                       workflow_namespace or "")
-    workflows.check_definition_input(wf_def, workflow_input)
+    definitions.check_workflow_input(wf_def, workflow_input)
     values = {
         "id": models.new_id(),
         "name": name,

@@ -243,6 +243,16 @@ class Conductor(TaskStarting, TaskCompleting):
             self.after_attempt(task_ex, states.ERROR, info, (child.output or {}).get("result"))
         return self.step()
 
+    def task_running(self, task_ex_id):
+        task_ex = self._task_or_none(task_ex_id)
+        return task_ex is not None and task_ex.state == states.RUNNING
+
+    def on_child_refused(self, task_ex_id, message):
+        """A sub-workflow of task ``task_ex_id`` could not start: the task fails."""
+        if self.task_running(task_ex_id):
+            self.complete(self.view.task(task_ex_id), states.ERROR, state_info=message)
+        return self.step()
+
     def on_timer(self, name, task_ex_id, args=None):
         """A timer this execution scheduled is due."""
         task_ex = self._task_or_none(task_ex_id)

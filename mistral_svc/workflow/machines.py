@@ -104,6 +104,15 @@ def next_state(kind, state, event):
     return to
 
 
+def event_between(kind, from_state, to_state):
+    """An event that moves a ``kind`` entity from one state to the other (for requests
+    that name the target state); InvalidStateTransition if there is none."""
+    for (frm, event), to in MACHINES[kind].items():
+        if frm == from_state and to == to_state:
+            return event
+    raise InvalidStateTransition(kind, from_state, to_state)
+
+
 def can(kind, state, event):
     """True if ``event`` is allowed for a ``kind`` entity in ``state``."""
     return (state, event) in MACHINES[kind]

@@ -12,23 +12,28 @@ from mistral_svc.workflow import (
 from mistral_svc.workflow.errors import TaskFailure
 
 
+def record_result(action_ex, result, delta=None):
+    """Store an ``ActionResult`` on an action execution record (its state, output and
+    state_info); False if the action execution was complete already."""
+    if action_ex.state in states.COMPLETED:
+        return False
+    event = M.FAIL if result.is_error() else M.SUCCEED
+    if result.cancel:
+        event = M.CANCEL
+    fields = {"output": {"result": result.error if result.is_error() else result.data},
+              "accepted": True}
+    if result.is_error():
+        error = result.error
+        fields["state_info"] = error if isinstance(error, str) else str(error)
+    M.transition("action", action_ex, event, delta, **fields)
+    return True
+
+
 class TaskCompleting:
     """Mixed into ``Conductor``; see ``conducting``."""
 
     def record_result(self, action_ex, result):
-        """Store ``result`` on ``action_ex``; False if it was complete already."""
-        if action_ex.state in states.COMPLETED:
-            return False
-        event = M.FAIL if result.is_error() else M.SUCCEED
-        if result.cancel:
-            event = M.CANCEL
-        fields = {"output": {"result": result.error if result.is_error() else result.data},
-                  "accepted": True}
-        if result.is_error():
-            error = result.error
-            fields["state_info"] = error if isinstance(error, str) else str(error)
-        M.transition("action", action_ex, event, self.delta, **fields)
-        return True
+        return record_result(action_ex, result, self.delta)
 
     def on_action_complete(self, task_ex, action_ex, result):
         """An action of ``task_ex`` finished: complete the task or move items along."""

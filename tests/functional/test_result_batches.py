@@ -3,7 +3,7 @@
 import json
 import time
 
-from mistral_svc.engine import actions as engine_actions
+from mistral_svc.engine import results as engine_results
 
 BRANCHES = 6
 
@@ -63,7 +63,7 @@ def test_every_branch_result_in_one_batch_fires_the_join_once(api, unique):
     running = _running_branches(api, ex_id)
     batch = [[a["id"], ex_id, {"data": name}] for name, a in sorted(running.items())]
     batch.append(batch[0])  # a duplicate in the same batch changes nothing
-    engine_actions.on_actions_complete(batch)
+    engine_results.on_actions_complete(batch)
     ex = api.wait(ex_id)
     assert ex["state"] == "SUCCESS", ex["state_info"]
     assert json.loads(ex["output"]) == {"got": ["b%d" % i for i in range(BRANCHES)]}
@@ -78,7 +78,7 @@ def test_a_failed_branch_in_a_batch_fails_the_workflow(api, unique):
     running = _running_branches(api, ex_id)
     batch = [[a["id"], ex_id, {"data": name}] for name, a in sorted(running.items())]
     batch[2][2] = {"error": "branch broke"}
-    engine_actions.on_actions_complete(batch)
+    engine_results.on_actions_complete(batch)
     ex = api.wait(ex_id)
     assert ex["state"] == "ERROR"
     assert "b2" in ex["state_info"]
@@ -117,7 +117,7 @@ def test_a_batch_of_item_results_starts_as_many_waiting_items(api, unique):
         running = [a for a in actions if a["state"] == "RUNNING"]
         assert len(running) == 2
         assert sum(a["state"] == "IDLE" for a in actions) == 6 - done - 2
-        engine_actions.on_actions_complete([[a["id"], ex_id, {"data": a["id"]}]
+        engine_results.on_actions_complete([[a["id"], ex_id, {"data": a["id"]}]
                                             for a in running])
         done += 2
         if done < 6:

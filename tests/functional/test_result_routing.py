@@ -1,7 +1,7 @@
 """Results reach their workflow however the sender addressed them."""
 
 from mistral_svc.db import session as db_session
-from mistral_svc.engine import actions as engine_actions
+from mistral_svc.engine import results as engine_results
 
 ASYNC = """\
 version: '2.0'
@@ -23,7 +23,7 @@ def test_result_without_its_workflow_id_still_completes_the_workflow(api, unique
     ex_id = api.start_text(ASYNC.format(name="route_" + unique))
     action = _running_action(api, ex_id)
     # An executor that did not know the workflow execution sends None.
-    engine_actions.on_actions_complete([[action["id"], None, {"data": "late"}]])
+    engine_results.on_actions_complete([[action["id"], None, {"data": "late"}]])
     ex = api.wait(ex_id)
     assert ex["state"] == "SUCCESS"
     assert api.tasks(ex_id)["wait"]["published"] == '{"got": "late"}'
@@ -33,7 +33,7 @@ def test_result_addressed_to_another_workflow_is_not_applied_there(api, unique):
     ex_id = api.start_text(ASYNC.format(name="route_" + unique))
     other_id = api.start_text(ASYNC.format(name="other_" + unique))
     action = _running_action(api, ex_id)
-    engine_actions.on_actions_complete([[action["id"], other_id, {"data": "x"}]])
+    engine_results.on_actions_complete([[action["id"], other_id, {"data": "x"}]])
     assert api.get("/v2/action_executions/%s" % action["id"])["state"] == "RUNNING"
     for eid in (ex_id, other_id):
         assert api.get("/v2/executions/%s" % eid)["state"] == "RUNNING"

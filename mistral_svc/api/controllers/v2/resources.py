@@ -4,7 +4,7 @@ import wsme
 from wsme import types as wtypes
 
 from mistral_svc.api.controllers.v2.types import jsontype
-from mistral_svc.engine.runtime import fmt_date
+from mistral_svc.workflow.runtime import fmt_date
 
 
 class Resource(wtypes.Base):

@@ -9,8 +9,8 @@ from mistral_svc import exceptions as exc
 from mistral_svc.api import rest_utils
 from mistral_svc.api.controllers.v2 import action_executions as ae_ctrl, resources
 from mistral_svc.db import api as db_api, models
-from mistral_svc.engine.runtime import task_result
 from mistral_svc.rpc import clients
+from mistral_svc.services import executions as execution_service
 from mistral_svc.workflow import states
 
 
@@ -20,7 +20,7 @@ def task_resource(row, fields=None, with_result=True):
     if "published" in names:
         data["published"] = row.published or {}
     if "result" in names and with_result:
-        data["result"] = json.dumps(task_result(row))
+        data["result"] = json.dumps(execution_service.task_result(row))
     data["reset"] = False
     return resources.Task.from_dict(data, fields)
 

@@ -1,0 +1,99 @@
+"""Results of action executions: batched per workflow execution, applied by the loop.
+
+Results of one execution are applied one transaction at a time under its row lock, so
+when many arrive together (with-items, fan-out) they would queue on that lock. Instead
+the first thread to arrive drains every result that comes in for the execution
+meanwhile, up to ``BATCH`` per transaction; the other threads return at once. A result
+held only in memory here is not lost if this engine dies: its executor keeps it until
+an engine has settled it, and sends it again.
+"""
+
+import logging
+import threading
+
+from mistral_svc import exceptions as exc
+from mistral_svc.db import api as db_api, session as db_session
+from mistral_svc.engine import apply, standalone
+from mistral_svc.workflow import records, states
+
+LOG = logging.getLogger(__name__)
+
+_mailboxes = {}
+_draining = set()
+_mailbox_lock = threading.Lock()
+BATCH = 64
+
+
+def on_action_complete(action_ex_id, result_dict):
+    """One result whose workflow execution the sender did not say (the API's PUT,
+    heartbeat re-sends)."""
+    wf_ex_id = apply.execution_of_action(action_ex_id)
+    if wf_ex_id is None:
+        return standalone.complete_standalone(action_ex_id, result_dict)
+    deliver(wf_ex_id, [(action_ex_id, result_dict)])
+
+
+def complete_action(action_ex_id, result_dict):
+    """A result reported through the API (PUT with SUCCESS, ERROR or CANCELLED)."""
+    with db_api.transaction(read_only=True) as session:
+        action_ex = standalone.load(session, action_ex_id)
+    if action_ex.state in states.COMPLETED:
+        raise exc.InvalidStateChange(
+            "Action execution %s is already complete (%s)" % (action_ex_id, action_ex.state))
+    on_action_complete(action_ex_id, result_dict)
+    return {"id": action_ex_id}
+
+
+def on_actions_complete(results):
+    """Executors' results: ``[action_ex_id, workflow_execution_id or None, result]``
+    items, applied per workflow execution."""
+    by_wf_ex = {}
+    for action_ex_id, wf_ex_id, result_dict in results:
+        by_wf_ex.setdefault(wf_ex_id, []).append((action_ex_id, result_dict))
+    for wf_ex_id, items in by_wf_ex.items():
+        try:
+            if wf_ex_id is None:
+                for action_ex_id, result_dict in items:
+                    on_action_complete(action_ex_id, result_dict)
+            else:
+                deliver(wf_ex_id, items)
+        except Exception:  # noqa: BLE001 - the others still apply; executors re-send
+            LOG.exception("could not apply results of workflow execution %s", wf_ex_id)
+
+
+def deliver(wf_ex_id, items):
+    """Apply results of one workflow execution's actions (see the module docstring)."""
+    with _mailbox_lock:
+        _mailboxes.setdefault(wf_ex_id, []).extend(items)
+        if wf_ex_id in _draining:
+            return
+        _draining.add(wf_ex_id)
+    try:
+        while True:
+            with _mailbox_lock:
+                pending = _mailboxes.get(wf_ex_id) or []
+                batch, rest = pending[:BATCH], pending[BATCH:]
+                if rest:
+                    _mailboxes[wf_ex_id] = rest
+                else:
+                    _mailboxes.pop(wf_ex_id, None)
+                if not batch:
+                    _draining.discard(wf_ex_id)
+                    return
+            db_session.retry_on_deadlock(_apply)(wf_ex_id, batch)
+    except BaseException:
+        with _mailbox_lock:
+            _draining.discard(wf_ex_id)
+        raise
+
+
+def _apply(wf_ex_id, batch):
+    def decide(conductor):
+        conductor.view.preload([i for i, _ in batch])
+        conductor.on_action_results(
+            [(i, records.ActionResult.from_dict(r)) for i, r in batch])
+
+    conductor = apply.on_execution(wf_ex_id, decide)
+    for action_ex_id in conductor.dropped:
+        LOG.warning("result for unknown action execution %s of workflow execution %s "
+                    "dropped", action_ex_id, wf_ex_id)

@@ -1,0 +1,94 @@
+"""Messages a step sends once its transaction has committed: actions to executors,
+notices and cascades to engines.
+
+Everything one transaction sends to the same place leaves together: action executions
+in messages of up to ``DISPATCH_CHUNK``, so a with-items task leaves in a few messages
+and several executors still share its items.
+"""
+
+import functools
+import logging
+
+from mistral_svc import config
+from mistral_svc.db import session as db_session
+from mistral_svc.rpc import clients, transport
+
+CONF = config.CONF
+LOG = logging.getLogger(__name__)
+
+DISPATCH_CHUNK = 50
+
+# Keys of the caller's RPC context an action may use (OpenStack actions use the token).
+_SECURITY_KEYS = ("auth_token", "auth_uri", "project_id", "user_id", "user_name",
+                  "project_name", "region_name", "is_admin")
+
+
+def callback_url():
+    """Base URL of this deployment's API, for asynchronous actions to report back to."""
+    host = CONF.api.host
+    if host in ("0.0.0.0", "::", ""):
+        host = CONF.host
+    if ":" in host:
+        host = "[%s]" % host
+    return "http://%s:%d" % (host, CONF.api.port)
+
+
+def executor_target(action_ex):
+    """(system action name, its input) of an action execution record: what an executor
+    runs (an ad-hoc action runs its base with the base input evaluated at creation)."""
+    adhoc = action_ex.rt.adhoc
+    if adhoc:
+        return adhoc["base"], adhoc["base_input"]
+    return action_ex.name, action_ex.input or {}
+
+
+def exec_context(action_ex, rpc_ctx=None):
+    """The context an action's ``run`` receives."""
+    rpc_ctx = rpc_ctx or {}
+    return {
+        "workflow_execution_id": action_ex.workflow_execution_id,
+        "task_execution_id": action_ex.task_execution_id,
+        "action_execution_id": action_ex.id,
+        "workflow_name": action_ex.workflow_name,
+        "task_name": action_ex.task_name,
+        "callback_url": callback_url(),
+        "security": {k: rpc_ctx[k] for k in _SECURITY_KEYS if rpc_ctx.get(k) is not None},
+    }
+
+
+def dispatch(action_ex, rpc_ctx=None, safe_rerun=False, target=None, timeout=None):
+    """Send an action execution record to an executor once the transaction commits."""
+    name, params = executor_target(action_ex)
+    item = {"action_ex_id": action_ex.id, "action_name": name, "params": params,
+            "safe_rerun": safe_rerun, "exec_ctx": exec_context(action_ex, rpc_ctx),
+            "timeout": timeout}
+    ctx = dict(rpc_ctx or {})
+    key = ("dispatch", target, transport.context_key(ctx))
+    db_session.after_commit_batch(key, item, functools.partial(_send, ctx, target))
+
+
+def _send(ctx, target, items):
+    client = clients.ExecutorClient()
+    for start in range(0, len(items), DISPATCH_CHUNK):
+        chunk = items[start:start + DISPATCH_CHUNK]
+        try:
+            if len(chunk) == 1:
+                client.run_action(ctx, target=target, **chunk[0])
+            else:
+                client.run_actions(ctx, chunk, target=target)
+        except Exception:  # noqa: BLE001 - recovery re-dispatches what was not sent
+            LOG.exception("could not dispatch action executions %s",
+                          ", ".join(i["action_ex_id"] for i in chunk))
+
+
+def cast_after_commit(method, **kwargs):
+    """Cast engine ``method`` once the transaction commits (best effort: recovery finds
+    what a lost notice left waiting)."""
+
+    def send():
+        try:
+            clients.EngineClient().cast(method, **kwargs)
+        except Exception:  # noqa: BLE001 - the target may have ended
+            LOG.warning("could not cast %s %s", method, kwargs, exc_info=True)
+
+    db_session.after_commit(send)
