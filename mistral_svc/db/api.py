@@ -12,7 +12,6 @@ from oslo_db.sqlalchemy import utils as db_utils
 
 from mistral_svc import exceptions as exc
 from mistral_svc.db import models, session as db_session
-from mistral_svc.workflow import states
 
 transaction = db_session.transaction
 
@@ -240,28 +239,6 @@ def lock_workflow_execution(wf_ex_id):
     """
     # The data context is read by nearly every handler: load it with the lock.
     return get(models.WorkflowExecution, wf_ex_id, for_update=True, columns=("context",))
-
-
-def count_incomplete_tasks(wf_ex_id):
-    with transaction() as s:
-        return (
-            s.query(sa.func.count(models.TaskExecution.id))
-            .filter(models.TaskExecution.workflow_execution_id == wf_ex_id)
-            .filter(models.TaskExecution.state.notin_(states.COMPLETED))
-            .scalar()
-        )
-
-
-def incomplete_task_counts(wf_ex_id):
-    """``{state: count}`` of the execution's tasks that have not completed."""
-    with transaction() as s:
-        rows = (
-            s.query(models.TaskExecution.state, sa.func.count(models.TaskExecution.id))
-            .filter(models.TaskExecution.workflow_execution_id == wf_ex_id)
-            .filter(models.TaskExecution.state.notin_(states.COMPLETED))
-            .group_by(models.TaskExecution.state)
-        )
-        return {state: n for state, n in rows}
 
 
 def _detached_safe(q, detached):

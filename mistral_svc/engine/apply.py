@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from mistral_svc import exceptions as exc, lang
 from mistral_svc.db import api as db_api, models
 from mistral_svc.engine import catalog as engine_catalog, sending, store, writer
-from mistral_svc.scheduler import jobs
+from mistral_svc.db import jobs
 from mistral_svc.workflow import commands, errors as wf_errors
 from mistral_svc.workflow.conducting import Conductor
 from mistral_svc.workflow.view import LookupFailed
