@@ -197,6 +197,18 @@ openstack_actions_opts = [
     ),
 ]
 
+metrics_opts = [
+    cfg.HostAddressOpt(
+        "host", default="127.0.0.1",
+        help="Address the engine, executor, scheduler and notifier serve /metrics on "
+        "(the API serves it on its own port)."),
+    cfg.PortOpt(
+        "port",
+        help="Port of /metrics for processes that run no API; unset, they serve none. "
+        "Processes on one host each need their own port, or one shared "
+        "PROMETHEUS_MULTIPROC_DIR and a single port."),
+]
+
 _opt_groups = [
     (None, default_opts),
     ("api", api_opts),
@@ -209,6 +221,7 @@ _opt_groups = [
     ("coordination", coordination_opts),
     ("openstack_actions", openstack_actions_opts),
     ("yaql", yaql_opts),
+    ("metrics", metrics_opts),
 ]
 
 for _group, _opts in _opt_groups:
@@ -230,6 +243,15 @@ def _register_library_opts():
     from oslo_messaging import transport
 
     db_options.set_defaults(CONF)
+    from oslo_middleware.healthcheck import opts as healthcheck_opts
+
+    from mistral_svc import logs
+
+    logs.register_options(CONF)
+    # Mistral's [healthcheck]: oslo.middleware's options; by default the check asks the
+    # database and the message broker.
+    CONF.register_opts(healthcheck_opts.HEALTHCHECK_OPTS, group="healthcheck")
+    CONF.set_default("backends", ["mistral_svc"], group="healthcheck")
     CONF.register_opts(transport._transport_opts)
     CONF.set_default("transport_url", "inproc://")
     CONF.set_default("control_exchange", "mistral")

@@ -69,8 +69,27 @@ def _refuse_non_object_json(environ):
     return None
 
 
+class Dispatcher:
+    """Sends the operator's paths (``/healthcheck``, ``/metrics``) to their own
+    applications, outside the REST API and its authentication, and the rest on."""
+
+    def __init__(self, api, mounts):
+        self.api = api
+        self.mounts = mounts
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        for prefix, app in self.mounts:
+            if path == prefix or path.startswith(prefix + "/"):
+                return app(environ, start_response)
+        return self.api(environ, start_response)
+
+
 def setup_app():
     """Build the API's WSGI app (the database must be configured already)."""
+    from mistral_svc import metrics
+    from mistral_svc.api import access_log, healthcheck
+
     argspecs.install()
     app = pecan.make_app(
         "mistral_svc.api.controllers.root.RootController",
@@ -78,4 +97,5 @@ def setup_app():
         force_canonical=False,
         guess_content_type_from_ext=False,
     )
-    return ErrorGuard(app)
+    mounts = [("/healthcheck", healthcheck.application()), ("/metrics", metrics.wsgi_app)]
+    return access_log.AccessLog(Dispatcher(ErrorGuard(app), mounts))

@@ -6,12 +6,13 @@ in the state directory, the in-process transport, a file tooz backend, the API o
 """
 
 import argparse
+import errno
 import logging
 import signal
 import sys
 import threading
 
-from mistral_svc import config
+from mistral_svc import config, logs
 
 CONF = config.CONF
 LOG = logging.getLogger("mistral_svc.server")
@@ -23,12 +24,17 @@ def _parse(argv):
     parser = argparse.ArgumentParser(prog="mistral-svc-server", add_help=True)
     parser.add_argument("--server", default="all",
                         help="all, or a comma list of: %s" % ", ".join(SERVICES))
+    parser.add_argument("--host", help="address the API listens on (overrides [api] host)")
+    parser.add_argument("--port", type=int,
+                        help="port the API listens on (overrides [api] port)")
     known, rest = parser.parse_known_args(argv)
     names = SERVICES if known.server == "all" else [s.strip() for s in known.server.split(",")]
     bad = [n for n in names if n not in SERVICES]
     if bad:
         parser.error("unknown service(s): %s" % ", ".join(bad))
-    return names, rest
+    if known.port is not None and not 0 < known.port < 65536:
+        parser.error("--port must be between 1 and 65535")
+    return names, rest, known
 
 
 def prepare_database(embedded):
@@ -51,10 +57,12 @@ def prepare_database(embedded):
 class Launcher:
     """Starts the chosen services and stops them on SIGTERM/SIGINT."""
 
-    def __init__(self, names):
+    def __init__(self, names, serve_api=True):
         self.names = list(names)
+        self.serve_api = serve_api
         self.services = []
         self.wsgi = None
+        self.metrics_httpd = None
         self._stopped = threading.Event()
         self._done = threading.Event()
 
@@ -67,6 +75,10 @@ class Launcher:
             embedded = config.CONF.database.connection is None
             prepare_database(embedded)
         members = membership.get()
+        self._observe()
+        if "api" in self.names and self.serve_api:
+            # Bind first: a port in use ends the start before any other service runs.
+            self._bind_api()
         if "engine" in self.names:
             from mistral_svc.engine.service import EngineService
 
@@ -88,27 +100,35 @@ class Launcher:
 
                 scheduler.add_hook(EventEngine())
             self._add(scheduler)
+            from mistral_svc import metrics
+            from mistral_svc.scheduler import jobs
+
+            metrics.watch_due_jobs(jobs.count_due)
         for name in self.names:
             members.join("%s_group" % name)
-        if "api" in self.names:
-            self._serve_api()
+        if self.wsgi is not None:
+            threading.Thread(target=self.wsgi.run, name="api", daemon=True).start()
+            LOG.info("API listening on http://%s:%s/v2", CONF.api.host, CONF.api.port)
         LOG.info("mistral-svc running: %s", ", ".join(self.names))
+
+    def _observe(self):
+        """Metrics of execution and task states; /metrics of processes with no API."""
+        from mistral_svc import metrics
+        from mistral_svc.db import state_events
+
+        state_events.subscribe(metrics.count_state_changes)
+        if "api" not in self.names and CONF.metrics.port:
+            self.metrics_httpd = metrics.serve(CONF.metrics.host, CONF.metrics.port)
 
     def _add(self, service):
         service.start()
         self.services.append(service)
 
-    def _serve_api(self):
-        import waitress.server
-
+    def _bind_api(self):
         from mistral_svc.api import app
 
-        self.wsgi = waitress.server.create_server(
-            app.setup_app(), host=CONF.api.host, port=CONF.api.port,
-            threads=CONF.api.api_workers, ident="mistral-svc",
-        )
-        threading.Thread(target=self.wsgi.run, name="api", daemon=True).start()
-        LOG.info("API listening on http://%s:%s/v2", CONF.api.host, CONF.api.port)
+        self.wsgi = listen(app.setup_app(), CONF.api.host, CONF.api.port,
+                           CONF.api.api_workers)
 
     def stop(self):
         if self._stopped.is_set():
@@ -120,6 +140,9 @@ class Launcher:
         try:
             if self.wsgi is not None:
                 self.wsgi.close()
+            if self.metrics_httpd is not None:
+                self.metrics_httpd.shutdown()
+                self.metrics_httpd.server_close()
             for s in reversed(self.services):
                 try:
                     s.stop()
@@ -135,12 +158,31 @@ class Launcher:
         self._done.wait()
 
 
+class PortInUse(Exception):
+    """The API's address is taken (or not ours to bind)."""
+
+
+def listen(wsgi_app, host, port, threads):
+    """A waitress server bound to ``host:port``; PortInUse when it cannot bind."""
+    import waitress.server
+
+    try:
+        return waitress.server.create_server(wsgi_app, host=host, port=port,
+                                             threads=threads, ident="mistral-svc")
+    except OSError as e:
+        if e.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise PortInUse("cannot listen on %s:%s: %s" % (host, port, e.strerror))
+        raise
+
+
 def main(argv=None):
-    names, rest = _parse(sys.argv[1:] if argv is None else argv)
+    names, rest, opts = _parse(sys.argv[1:] if argv is None else argv)
     config.parse_args(rest)
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(process)d %(levelname)s %(name)s %(message)s")
-    logging.getLogger("oslo_messaging").setLevel(logging.WARNING)
+    if opts.host:
+        CONF.set_override("host", opts.host, group="api")
+    if opts.port is not None:
+        CONF.set_override("port", opts.port, group="api")
+    logs.setup(CONF)
     launcher = Launcher(names)
 
     def on_signal(signum, frame):
@@ -148,7 +190,13 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    launcher.start()
+    try:
+        launcher.start()
+    except PortInUse as e:
+        launcher.stop()
+        print("mistral-svc-server: %s (choose another with --port or [api] port)" % e,
+              file=sys.stderr)
+        return 1
     launcher.wait()
     return 0
 

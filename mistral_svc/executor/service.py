@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 
-from mistral_svc import config
+from mistral_svc import config, metrics
 from mistral_svc.actions import base, registry
 from mistral_svc.executor.tracker import Tracker
 from mistral_svc.rpc import clients, transport
@@ -33,6 +33,16 @@ def run_action(action_name, params, exec_ctx=None):
     cls = registry.get(action_name)
     if cls is None:
         return base.Result(error="Action not found [action_name=%s]" % action_name), True
+    started = time.perf_counter()
+    try:
+        return _run(cls, action_name, params, exec_ctx)
+    finally:
+        # Only names of known actions become labels: their number is bounded.
+        metrics.ACTION_SECONDS.labels(action=action_name).observe(
+            time.perf_counter() - started)
+
+
+def _run(cls, action_name, params, exec_ctx):
     try:
         base.check_input(cls, params or {})
         action = cls(**(params or {}))

@@ -62,20 +62,24 @@ def make_server(topic, endpoints, kind, server=None):
     """An RPC server on ``topic`` dispatching to ``endpoints`` in a thread pool
     (oslo.messaging's threading executor: no eventlet anywhere). ``server`` names the
     queue that targeted casts reach (executors use their host, for ``target:``)."""
+    from mistral_svc.rpc import observed
+
     target = messaging.Target(topic=topic, server=server or server_name(kind))
     return messaging.get_rpc_server(
         get_transport(),
         target,
-        endpoints,
+        [observed.Endpoint(e, kind) for e in endpoints],
         serializer=ContextSerializer(),
     )
 
 
 def make_client(topic, timeout=None):
+    from mistral_svc.rpc import observed
+
     target = messaging.Target(topic=topic)
-    return messaging.get_rpc_client(
+    return observed.Client(messaging.get_rpc_client(
         get_transport(), target, serializer=ContextSerializer(), timeout=timeout
-    )
+    ), topic)
 
 
 def cleanup():

@@ -80,6 +80,18 @@ def _claim(lease, now, expires, limit):
              "lease": lease} for r in rows]
 
 
+def count_due(now=None):
+    """How many jobs are due and not claimed by a live lease (the backlog)."""
+    now = now or models.utcnow()
+    due = sa.and_(
+        _JOBS.c.run_after <= now,
+        sa.or_(_JOBS.c.lease_expires_at.is_(None), _JOBS.c.lease_expires_at < now),
+    )
+    with db_api.transaction(read_only=True) as session:
+        return session.execute(sa.select(sa.func.count()).select_from(_JOBS)
+                               .where(due)).scalar() or 0
+
+
 def done(*job_ids):
     """Remove jobs whose work was handed over (one statement for the whole batch)."""
     if job_ids:

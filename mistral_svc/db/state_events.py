@@ -1,0 +1,71 @@
+"""State changes of workflow and task executions, told to subscribers after commit.
+
+Whoever needs to react to an execution changing state (notifications, metrics) calls
+``subscribe(func)``. The changes are seen where they happen, on the ``state`` column of
+the ORM models, so every code path that moves an execution is covered without being
+told; they are collected per transaction and ``func(changes)`` runs once the
+transaction has committed (never for a rolled-back one), with the changes in the order
+they were made. Each change is a ``Change``: ``kind`` ("workflow" or "task"), the row
+object, and the states it left and entered.
+"""
+
+import collections
+import logging
+
+import sqlalchemy as sa
+
+from mistral_svc.db import models, session as db_session
+
+LOG = logging.getLogger(__name__)
+
+Change = collections.namedtuple("Change", "kind obj old new")
+
+_subscribers = []
+_KEY = ("state_events",)
+
+
+def subscribe(func):
+    """Call ``func(changes)`` after each commit that changed execution states. Once per
+    function; hooks the models on the first subscription."""
+    if func in _subscribers:
+        return
+    _subscribers.append(func)
+    _install()
+
+
+def unsubscribe(func):
+    if func in _subscribers:
+        _subscribers.remove(func)
+
+
+def _deliver(changes):
+    for func in list(_subscribers):
+        try:
+            func(changes)
+        except Exception:  # noqa: BLE001 - one subscriber must not hurt the others
+            LOG.exception("state change subscriber %r failed", func)
+
+
+def _on_set(kind):
+    def listener(target, value, oldvalue, initiator):
+        if not _subscribers:
+            return
+        old = oldvalue if isinstance(oldvalue, str) else None
+        if value == old or value is None:
+            return
+        db_session.after_commit_batch(_KEY, Change(kind, target, old, value), _deliver)
+
+    return listener
+
+
+_installed = []
+
+
+def _install():
+    if _installed:
+        return
+    sa.event.listen(models.WorkflowExecution.state, "set", _on_set("workflow"),
+                    active_history=True)
+    sa.event.listen(models.TaskExecution.state, "set", _on_set("task"),
+                    active_history=True)
+    _installed.append(True)

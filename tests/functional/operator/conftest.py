@@ -1,0 +1,1 @@
+from tests.functional.server_fixture import mistral_server  # noqa: F401
