@@ -138,8 +138,12 @@ class DbView:
         return self._action(row, with_output=False)
 
     def preload(self, action_ex_ids):
-        """Load a batch of action executions and their tasks in two queries."""
+        """Load a batch of action executions and their tasks: one joined query for a
+        lone result (a chain's hop), two for more (the items of a with-items task share
+        their task, whose context a join would return and decode once per item)."""
         missing = [i for i in action_ex_ids if i not in self._actions]
+        if len(missing) == 1 and len(action_ex_ids) == 1:
+            return self._preload_one(missing[0])
         if missing:
             q = sa.select(*_ACTION_LIGHT).where(ACTIONS.c.id.in_(missing))
             for row in self.session.execute(q).mappings():
@@ -151,6 +155,18 @@ class DbView:
             q = sa.select(TASKS).where(TASKS.c.id.in_(task_ids))
             for row in self.session.execute(q).mappings():
                 self._task(row)
+
+    def _preload_one(self, action_ex_id):
+        task_cols = [c.label("t_" + c.name) for c in TASKS.c]
+        q = (sa.select(*_ACTION_LIGHT, *task_cols)
+             .select_from(ACTIONS.outerjoin(TASKS, TASKS.c.id == ACTIONS.c.task_execution_id))
+             .where(ACTIONS.c.id == action_ex_id))
+        row = self.session.execute(q).mappings().first()
+        if row is None or row["workflow_execution_id"] != self.wf_ex_id:
+            return
+        self._action(row, with_output=False)
+        if row["t_id"] is not None and row["t_id"] not in self._tasks:
+            self._task({c.name: row["t_" + c.name] for c in TASKS.c})
 
     def actions(self, task_ex_id):
         q = sa.select(ACTIONS).where(ACTIONS.c.task_execution_id == task_ex_id)

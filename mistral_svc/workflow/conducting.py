@@ -334,7 +334,9 @@ class Conductor(TaskStarting, TaskCompleting):
                 self.begin(task_ex)
             elif states.is_completed(task_ex.state) and not task_ex.processed:
                 self.process_transitions(task_ex)
-        self._finish_deferred()
+        # Checked even if nothing moved: a pause may have held the very last transition.
+        self._deferred = None
+        self.check_completion()
         return self.step()
 
     def stop(self, state, message=None):
