@@ -8,6 +8,7 @@ system action class. Everything here is pure: expressions are evaluated through 
 """
 
 from mistral_svc.actions.base import ActionError, check_input
+from mistral_svc.lang import inputs as lang_inputs
 
 #: How deep ad-hoc actions may nest (a cycle is reported before this is reached).
 MAX_DEPTH = 20
@@ -15,24 +16,15 @@ MAX_DEPTH = 20
 
 def check_spec_input(spec, params):
     """ActionError for parameters ``spec`` lacks or does not declare."""
-    declared = spec.get("input") or []
-    names = {p["name"] for p in declared}
-    missing = [p["name"] for p in declared if "default" not in p and p["name"] not in params]
-    unexpected = [k for k in params if k not in names]
-    if missing or unexpected:
-        parts = []
-        if missing:
-            parts.append("missing=%s" % missing)
-        if unexpected:
-            parts.append("unexpected=%s" % unexpected)
-        raise ActionError("Invalid input [name=%s, class=AdHocAction, %s]"
-                          % (spec["name"], ", ".join(parts)))
+    try:
+        lang_inputs.check_declared(spec["name"], "AdHocAction", spec.get("input") or [],
+                                   params)
+    except lang_inputs.InputMismatch as e:
+        raise ActionError(str(e))
 
 
 def _with_defaults(spec, params):
-    ctx = {p["name"]: p.get("default") for p in spec.get("input") or []}
-    ctx.update(params)
-    return ctx
+    return lang_inputs.with_defaults(spec.get("input") or [], params)
 
 
 class AdHocAction:

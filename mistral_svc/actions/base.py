@@ -5,6 +5,8 @@ import functools
 import inspect
 import json
 
+from mistral_svc.lang import inputs as lang_inputs
+
 
 @dataclasses.dataclass
 class Result:
@@ -84,15 +86,8 @@ def _input_shape(init):
 def check_input(cls, params):
     """Raise ActionError when ``params`` lack a required or carry an unknown parameter."""
     accepts_any, names, required = _input_shape(cls.__init__)
-    missing = [n for n in required if n not in params]
-    unknown = [] if accepts_any else [n for n in params if n not in names]
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append("missing=%s" % missing)
-        if unknown:
-            parts.append("unexpected=%s" % unknown)
-        raise ActionError(
-            "Invalid input [name=%s, class=%s, %s]"
-            % (getattr(cls, "action_name", cls.__name__), cls.__name__, ", ".join(parts))
-        )
+    try:
+        lang_inputs.check(getattr(cls, "action_name", cls.__name__), cls.__name__, names,
+                          required, params, accepts_any)
+    except lang_inputs.InputMismatch as e:
+        raise ActionError(str(e))
