@@ -58,6 +58,14 @@ def _on_set(kind):
     return listener
 
 
+def publish(kind, obj, old, new):
+    """Tell subscribers, after the current transaction commits, that ``obj`` (a row
+    or a record with the row's fields) moved from ``old`` to ``new``. For writers that
+    do not go through the ORM models."""
+    if _subscribers and new is not None and new != old:
+        db_session.after_commit_batch(_KEY, Change(kind, obj, old, new), _deliver)
+
+
 _installed = []
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from mistral_svc import exceptions as exc, lang
 from mistral_svc.db import api as db_api, models
 from mistral_svc.engine import catalog as engine_catalog, sending, store, writer
-from mistral_svc.db import jobs
+from mistral_svc.db import jobs, state_events
 from mistral_svc.workflow import commands, errors as wf_errors
 from mistral_svc.workflow.conducting import Conductor
 from mistral_svc.workflow.view import LookupFailed
@@ -88,6 +88,9 @@ def carry_out(session, conductor, rpc_ctx=None):
                 if child is not None:
                     work.append(child)
         writer.write(session, c.delta)
+        for record, old, new in c.delta.state_changes():
+            if record.kind in ("workflow", "task"):
+                state_events.publish(record.kind, record, old, new)
         for cmd in c.commands:
             _effect(session, c, cmd, rpc_ctx)
 

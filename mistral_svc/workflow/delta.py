@@ -12,6 +12,8 @@ class Delta:
         self.created = []
         self._created_ids = set()
         self._changed = {}
+        # The state each changed record had when the step first changed it.
+        self._state_before = {}
 
     def add(self, record):
         """A new record, written whole."""
@@ -20,6 +22,8 @@ class Delta:
         return record
 
     def set(self, record, **fields):
+        if "state" in fields and id(record) not in self._state_before:
+            self._state_before[id(record)] = record.state
         for name, value in fields.items():
             setattr(record, name, value)
         if id(record) in self._created_ids:
@@ -37,6 +41,16 @@ class Delta:
     def changed(self):
         """``[(record, {field names})]`` of loaded records that changed."""
         return list(self._changed.values())
+
+    def state_changes(self):
+        """``[(record, old state, new state)]`` of every record whose state the step
+        set (created records have None as their old state), in the order made."""
+        out = [(r, None, r.state) for r in self.created if r.state is not None]
+        for record, fields in self._changed.values():
+            old = self._state_before.get(id(record))
+            if "state" in fields and old != record.state:
+                out.append((record, old, record.state))
+        return out
 
     def __bool__(self):
         return bool(self.created or self._changed)
