@@ -78,6 +78,11 @@ class ConductorRuntime:
 
     def _result(self, task_ex):
         view = self._c.view
+        if task_ex.type != "WORKFLOW" and states.is_completed(task_ex.state) and \
+                self._c.spec.task(task_ex.name).get("keep-result") is False:
+            # Its outputs are dropped once the step is stored (DropResults); tasks
+            # evaluated in the same step must not see them either.
+            return [None] * task_ex.rt.count if task_ex.rt.with_items else None
         actions = view.actions(task_ex.id) if task_ex.type != "WORKFLOW" else []
         children = view.children(task_ex.id) if task_ex.type == "WORKFLOW" else []
         return result_of(task_ex, actions, children)
