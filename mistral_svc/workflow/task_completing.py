@@ -172,8 +172,9 @@ class TaskCompleting:
             self.fail_workflow("Failed to evaluate transitions of task %r: %s"
                                % (task_ex.name, e))
             return
-        fired = [c for c in decision.commands
-                 if isinstance(c, (commands.RunTask, commands.EndWorkflow))]
+        # Only tasks started count: a branch whose last task ran fail, succeed or
+        # pause still ends with it, and its data belongs to the final context.
+        fired = [c for c in decision.commands if isinstance(c, commands.RunTask)]
         self.delta.set(task_ex, error_handled=decision.error_handled,
                        rt=task_ex.rt.replace(next=len(fired)))
         if decision.branch_publish:
