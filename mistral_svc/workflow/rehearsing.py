@@ -18,6 +18,7 @@ from mistral_svc import lang
 from mistral_svc.lang import inputs as lang_inputs
 from mistral_svc.workflow import commands, records, states
 from mistral_svc.workflow.conducting import Conductor
+from mistral_svc.workflow.errors import Refused
 from mistral_svc.workflow.runtime import result_of
 from mistral_svc.workflow.view import LookupFailed
 
@@ -348,17 +349,7 @@ class Rehearsal:
             if result is not None:
                 self.deliver(action_ex.id, result, drain=False)
         elif isinstance(cmd, commands.StartSubworkflow):
-            parent_task = self.store.tasks[cmd.task_ex_id]
-            parent = self.store.executions[parent_task.workflow_execution_id]
-            view = MemoryView(self.store, None)
-            definition = view.workflow(cmd.workflow_name, cmd.namespace)
-            child = Conductor.new_execution(
-                definition, cmd.input, cmd.params, view, _Catalog(view), self.clock,
-                self.new_id, project_id=parent.project_id, task_ex_id=cmd.task_ex_id,
-                root_execution_id=parent.root_execution_id or parent.id)
-            view.wf_ex_id = child.wf_ex.id
-            self.store.specs[child.wf_ex.id] = child.spec
-            self._commit(child.start())
+            self._start_child(cmd)
         elif isinstance(cmd, commands.ScheduleTimer):
             if cmd.key not in self.timers:
                 due = self.now + datetime.timedelta(seconds=cmd.delay)
@@ -381,6 +372,29 @@ class Rehearsal:
                     a.output = None
         else:
             raise AssertionError("unknown command %r" % (cmd,))
+
+    def _start_child(self, cmd):
+        """Start a sub-workflow as the engine does: not once its task has ended (a
+        sibling could not start), and a child that cannot start fails the task."""
+        parent_task = self.store.tasks[cmd.task_ex_id]
+        if parent_task.state != states.RUNNING:
+            return
+        parent = self.store.executions[parent_task.workflow_execution_id]
+        view = MemoryView(self.store, None)
+        try:
+            definition = view.workflow(cmd.workflow_name, cmd.namespace, exact=True)
+            child = Conductor.new_execution(
+                definition, cmd.input, cmd.params, view, _Catalog(view), self.clock,
+                self.new_id, project_id=parent.project_id, task_ex_id=cmd.task_ex_id,
+                root_execution_id=parent.root_execution_id or parent.id)
+            view.wf_ex_id = child.wf_ex.id
+            step = child.start()
+        except (Refused, LookupFailed) as e:
+            c = self._conductor(parent.id)
+            self._commit(c.on_child_refused(cmd.task_ex_id, str(e)))
+            return
+        self.store.specs[child.wf_ex.id] = child.spec
+        self._commit(step)
 
     def deliver(self, action_ex_id, result, drain=True):
         """An executor's result for one action execution."""
