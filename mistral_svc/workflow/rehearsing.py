@@ -73,12 +73,50 @@ STD_ACTIONS = {
 }
 
 
+class MemoryAdhocAction:
+    """An ad-hoc action of the rehearsal catalogue (a spec of ``lang.parse_actions``)
+    over ``base``, another entry of the catalogue: its input is checked against its
+    own declared input, and ``prepare`` gives the chain's runtime as the engine's
+    catalogue does (the base action that runs, its evaluated input, the output
+    transformations innermost first)."""
+
+    def __init__(self, spec, base):
+        self.name = spec["name"]
+        self.spec = spec
+        self.base = base
+        self.is_sync = base.is_sync
+
+    def check_input(self, given):
+        lang_inputs.check_declared(self.name, "AdHocAction", self.spec["input"], given)
+
+    def prepare(self, params, evaluate):
+        ctx = lang_inputs.with_defaults(self.spec["input"], params)
+        try:
+            base_params = evaluate(self.spec["base-input"] or {}, ctx)
+        except Exception as e:  # noqa: BLE001 - any evaluation error names the action
+            raise lang_inputs.InputMismatch(
+                "Failed to evaluate base-input of ad-hoc action %s: %s" % (self.name, e))
+        if not isinstance(base_params, dict):
+            raise lang_inputs.InputMismatch(
+                "base-input of ad-hoc action %s must evaluate to a dict" % self.name)
+        self.base.check_input(base_params)
+        inner = self.base.prepare(base_params, evaluate)
+        if inner is None:
+            return {"base": self.base.name, "base_input": base_params,
+                    "outputs": [self.spec.get("output")]}
+        return dict(inner, outputs=inner["outputs"] + [self.spec.get("output")])
+
+
 def std_executor(action_ex):
-    """Answers ``std.noop``, ``std.echo`` and ``std.fail`` as the real ones do."""
-    if action_ex.name == "std.echo":
-        return records.ActionResult(data=action_ex.input.get("output"))
-    if action_ex.name == "std.fail":
-        return records.ActionResult(error=action_ex.input.get("error_data") or "Fail action")
+    """Answers ``std.noop``, ``std.echo`` and ``std.fail`` as the real ones do (for an
+    ad-hoc action, its base action with the base input)."""
+    name, params = action_ex.name, action_ex.input
+    if action_ex.rt.adhoc:
+        name, params = action_ex.rt.adhoc["base"], action_ex.rt.adhoc["base_input"]
+    if name == "std.echo":
+        return records.ActionResult(data=params.get("output"))
+    if name == "std.fail":
+        return records.ActionResult(error=params.get("error_data") or "Fail action")
     return records.ActionResult(data=None)
 
 
@@ -212,7 +250,11 @@ class MemoryView:
     def transform(self, outputs, data, evaluate):
         for output in outputs:
             if output is not None:
-                data = evaluate(output, data)
+                try:
+                    data = evaluate(output, data)
+                except Exception as e:  # noqa: BLE001 - a bad output fails the action
+                    raise ValueError("Failed to evaluate the output of an ad-hoc action: %s"
+                                     % e)
         return data
 
     def environment(self, name):
@@ -289,9 +331,15 @@ class Rehearsal:
     # fixtures
     def define(self, text, namespace=""):
         for wf in lang.parse_workflows(textwrap.dedent(text)):
+            key = "%s:%s" % (namespace, wf["name"])
             self.store.definitions[(wf["name"], namespace)] = Definition(
-                "def-%s" % wf["name"], wf["name"], namespace, "sum-%s" % wf["name"],
-                "<default-project>", wf)
+                "def-" + key, wf["name"], namespace, "sum-" + key, "<default-project>", wf)
+
+    def define_actions(self, text):
+        """Ad-hoc actions of a YAML text, over actions already in the catalogue."""
+        for spec in lang.parse_actions(textwrap.dedent(text)):
+            base = self.store.action_catalog[spec["base"]]
+            self.store.action_catalog[spec["name"]] = MemoryAdhocAction(spec, base)
 
     def clock(self):
         return self.now

@@ -203,3 +203,48 @@ def test_a_child_cancelled_on_its_own_cancels_the_parent_task():
     wf_ex = r.execution(ex)
     assert wf_ex.state == states.CANCELLED
     assert wf_ex.state_info == "Cancelled tasks: call"
+
+
+def test_a_sub_workflow_is_looked_up_in_the_parent_namespace_first():
+    from mistral_svc.workflow.rehearsing import Rehearsal
+
+    named = """
+        version: '2.0'
+        child:
+          output:
+            where: NAME
+          tasks:
+            t: {}
+        """
+    r = Rehearsal(named.replace("NAME", "default"))
+    r.define(named.replace("NAME", "ns"), namespace="ns")
+    r.define("""
+        version: '2.0'
+        parent:
+          tasks:
+            call:
+              workflow: child
+              publish:
+                a: <% task().result.where %>
+              on-success: [other]
+            other:
+              workflow: only_default
+              publish:
+                b: <% task().result.where %>
+        """, namespace="ns")
+    r.define("""
+        version: '2.0'
+        only_default:
+          output:
+            where: only default
+          tasks:
+            t: {}
+        """)
+    ex = r.start("parent", namespace="ns")
+    assert r.execution(ex).workflow_namespace == "ns"
+    assert r.task(ex, "call").published == {"a": "ns"}
+    assert r.task(ex, "other").published == {"b": "only default"}
+    (child,) = r.children(r.task(ex, "call"))
+    assert child.workflow_namespace == "ns"
+    (other,) = r.children(r.task(ex, "other"))
+    assert other.workflow_namespace == ""
