@@ -181,3 +181,22 @@ def test_only_a_failed_task_can_be_rerun():
         r.rerun(r.task(ex, "a").id)
     with pytest.raises(NotFound):
         r._conductor(ex).rerun("no-such-task")
+
+
+
+def test_cancelling_a_paused_execution_cancels_its_held_tasks():
+    r, ex = run("""
+        version: '2.0'
+        wf:
+          tasks:
+            a:
+              on-success: [b]
+            b:
+              action: std.noop
+              pause-before: true
+        """)
+    assert r.task_states(ex) == {"a": states.SUCCESS, "b": states.IDLE}
+    r.stop(ex, states.CANCELLED)
+    assert r.execution(ex).state == states.CANCELLED
+    assert r.task_states(ex) == {"a": states.SUCCESS, "b": states.CANCELLED}
+    assert inputs(r, "b") == []

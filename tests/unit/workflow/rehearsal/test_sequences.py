@@ -243,3 +243,24 @@ def test_a_result_for_an_action_of_another_execution_is_dropped():
     step = r._conductor(first).on_action_results([(theirs.id, records.ActionResult(data=1))])
     assert step.dropped == [theirs.id]
     assert not step.delta and step.commands == []
+
+
+def test_vars_that_cannot_be_evaluated_refuse_the_start():
+    r = Rehearsal("""
+        version: '2.0'
+        wf:
+          vars:
+            v: <% $.missing.deeper %>
+          tasks:
+            t: {}
+        """)
+    with pytest.raises(Refused, match=r"\$\.missing\.deeper"):
+        r.start("wf")
+    assert r.store.executions == {}
+
+
+def test_an_unknown_stored_environment_refuses_the_start():
+    r = Rehearsal(CHAIN)
+    with pytest.raises(Refused, match="Environment is not found: nowhere"):
+        r.start("wf", {"who": "x"}, params={"env": "nowhere"})
+    assert r.store.executions == {}

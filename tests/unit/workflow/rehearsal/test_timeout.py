@@ -101,3 +101,21 @@ def test_the_timeout_runs_over_wait_after():
     r.advance(10)
     assert r.task(ex, "t").state == states.ERROR
     assert r.execution(ex).state == states.ERROR
+
+
+def test_a_with_items_task_timing_out_fails_every_item_still_running():
+    r, ex = run("""
+        version: '2.0'
+        wf:
+          tasks:
+            t:
+              with-items: x in [1, 2, 3]
+              action: std.echo output=<% $.x %>
+              timeout: 10
+        """, executor=scripted(t=lambda a: a.input["output"] if a.rt.index == 0 else PENDING))
+    r.advance(10)
+    task_ex = r.task(ex, "t")
+    assert task_ex.state == states.ERROR
+    assert [a.state for a in r.actions_of(task_ex)] == [states.SUCCESS, states.ERROR,
+                                                        states.ERROR]
+    assert r.execution(ex).state == states.ERROR
