@@ -478,9 +478,25 @@ class Rehearsal:
 
     def _request(self, wf_ex_id, method, drain, *args, **kwargs):
         c = self._conductor(wf_ex_id)
-        self._commit(getattr(c, method)(*args, **kwargs))
+        step = getattr(c, method)(*args, **kwargs)
+        self._commit(step)
         if drain:
             self.drain()
+        return step
+
+    def event(self, wf_ex_id, method, *args, **kwargs):
+        """Feed one event to execution ``wf_ex_id`` by its ``Conductor`` method name
+        (``on_timer``, ``on_action_results``, ``rerun``...), as the engine would,
+        even one it would not send then; returns the step, stored and carried out."""
+        return self._request(wf_ex_id, method, True, *args, **kwargs)
+
+    def restore(self, data):
+        """Go on from stored data alone (``MemoryStore.to_dict``); new ids follow the
+        stored ones."""
+        self.store.restore(data)
+        stored = [int(i.rsplit("-", 1)[1]) for table in data.values() for i in
+                  (r["id"] for r in table)]
+        self._ids = itertools.count(max(stored, default=0) + 1)
 
     def pause(self, wf_ex_id, drain=True):
         self._request(wf_ex_id, "pause", drain)

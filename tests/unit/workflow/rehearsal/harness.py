@@ -82,18 +82,9 @@ def task_names(r, wf_ex_id):
     return [t.name for t in r.tasks(wf_ex_id)]
 
 
-def published(r, wf_ex_id, task):
-    return r.task(wf_ex_id, task).published
-
-
 def commands_of(r, kind):
     """Every command of that type the steps asked for, in order."""
     return [c for step in r.steps for c in step.commands if isinstance(c, kind)]
-
-
-def timers(r):
-    """``{key: (due time, ScheduleTimer)}`` of the timers not fired yet."""
-    return dict(r.timers)
 
 
 def scheduled(r):

@@ -180,7 +180,7 @@ def test_only_a_failed_task_can_be_rerun():
     with pytest.raises(Refused, match="Only tasks in ERROR state can be rerun"):
         r.rerun(r.task(ex, "a").id)
     with pytest.raises(NotFound):
-        r._conductor(ex).rerun("no-such-task")
+        r.event(ex, "rerun", "no-such-task")
 
 
 

@@ -240,7 +240,7 @@ def test_a_result_for_an_action_of_another_execution_is_dropped():
     first = r.start("wf", {"who": "A"})
     second = r.start("wf", {"who": "B"})
     (theirs,) = r.actions_of(r.task(second, "a"))
-    step = r._conductor(first).on_action_results([(theirs.id, records.ActionResult(data=1))])
+    step = r.event(first, "on_action_results", [(theirs.id, records.ActionResult(data=1))])
     assert step.dropped == [theirs.id]
     assert not step.delta and step.commands == []
 

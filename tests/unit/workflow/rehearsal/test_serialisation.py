@@ -147,8 +147,7 @@ def test_a_pending_execution_can_be_picked_up_from_its_stored_data_alone():
     data = json.loads(json.dumps(r.store.to_dict()))
     # A new rehearsal with the same definitions and nothing but the stored data.
     other = Rehearsal(EVERYTHING, executor=None)
-    other.store.restore(data)
-    other._ids = r._ids
+    other.restore(data)
     for action_ex in sorted(other.store.actions.values(), key=lambda a: a.created_at):
         if action_ex.state == states.RUNNING and action_ex.task_name == "fan":
             other.deliver(action_ex.id, records.ActionResult(data=action_ex.input["output"]))

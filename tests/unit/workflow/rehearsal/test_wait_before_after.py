@@ -109,6 +109,6 @@ def test_a_timer_fired_twice_changes_nothing_the_second_time():
     r.advance(5)
     assert len(inputs(r, "t")) == 1
     before = r.store.to_dict()
-    step = r._conductor(ex).on_timer(cmd.name, cmd.task_ex_id, cmd.args)
+    step = r.event(ex, "on_timer", cmd.name, cmd.task_ex_id, cmd.args)
     assert not step.delta and step.commands == []
     assert r.store.to_dict() == before
