@@ -96,9 +96,12 @@ class Conductor(TaskStarting, TaskCompleting):
 
     def data_context(self, task_ex=None):
         """The ``$`` of a task's expressions: workflow input and vars, then what its
-        predecessors published. A shallow merge: nothing is deep-copied."""
+        predecessors published. A shallow merge: nothing is deep-copied.
+
+        Global publishes are seen too, over the input and vars and under what the
+        branch published (``global()`` reads them unshadowed)."""
         ctx = dict(self.wf_ex.context or {})
-        ctx.pop("__global", None)
+        ctx.update(ctx.pop("__global", None) or {})
         if task_ex is not None and task_ex.in_context:
             ctx.update(task_ex.in_context)
         return ctx

@@ -79,6 +79,8 @@ class ActionRuntime:
     # An ad-hoc action: {"base", "base_input", "outputs"} (see actions.adhoc).
     adhoc: dict = None
     reruns: int = 0
+    # The executor named by a target expression, as evaluated when it was created.
+    target: str = None
 
     def to_dict(self):
         out = {"index": self.index}
@@ -86,6 +88,8 @@ class ActionRuntime:
             out["adhoc"] = self.adhoc
         if self.reruns:
             out["reruns"] = self.reruns
+        if self.target is not None:
+            out["target"] = self.target
         return out
 
     @classmethod

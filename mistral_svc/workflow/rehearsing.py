@@ -18,6 +18,7 @@ from mistral_svc import lang
 from mistral_svc.lang import inputs as lang_inputs
 from mistral_svc.workflow import commands, records, states
 from mistral_svc.workflow.conducting import Conductor
+from mistral_svc.workflow.errors import Refused
 from mistral_svc.workflow.runtime import result_of
 from mistral_svc.workflow.view import LookupFailed
 
@@ -72,12 +73,50 @@ STD_ACTIONS = {
 }
 
 
+class MemoryAdhocAction:
+    """An ad-hoc action of the rehearsal catalogue (a spec of ``lang.parse_actions``)
+    over ``base``, another entry of the catalogue: its input is checked against its
+    own declared input, and ``prepare`` gives the chain's runtime as the engine's
+    catalogue does (the base action that runs, its evaluated input, the output
+    transformations innermost first)."""
+
+    def __init__(self, spec, base):
+        self.name = spec["name"]
+        self.spec = spec
+        self.base = base
+        self.is_sync = base.is_sync
+
+    def check_input(self, given):
+        lang_inputs.check_declared(self.name, "AdHocAction", self.spec["input"], given)
+
+    def prepare(self, params, evaluate):
+        ctx = lang_inputs.with_defaults(self.spec["input"], params)
+        try:
+            base_params = evaluate(self.spec["base-input"] or {}, ctx)
+        except Exception as e:  # noqa: BLE001 - any evaluation error names the action
+            raise lang_inputs.InputMismatch(
+                "Failed to evaluate base-input of ad-hoc action %s: %s" % (self.name, e))
+        if not isinstance(base_params, dict):
+            raise lang_inputs.InputMismatch(
+                "base-input of ad-hoc action %s must evaluate to a dict" % self.name)
+        self.base.check_input(base_params)
+        inner = self.base.prepare(base_params, evaluate)
+        if inner is None:
+            return {"base": self.base.name, "base_input": base_params,
+                    "outputs": [self.spec.get("output")]}
+        return dict(inner, outputs=inner["outputs"] + [self.spec.get("output")])
+
+
 def std_executor(action_ex):
-    """Answers ``std.noop``, ``std.echo`` and ``std.fail`` as the real ones do."""
-    if action_ex.name == "std.echo":
-        return records.ActionResult(data=action_ex.input.get("output"))
-    if action_ex.name == "std.fail":
-        return records.ActionResult(error=action_ex.input.get("error_data") or "Fail action")
+    """Answers ``std.noop``, ``std.echo`` and ``std.fail`` as the real ones do (for an
+    ad-hoc action, its base action with the base input)."""
+    name, params = action_ex.name, action_ex.input
+    if action_ex.rt.adhoc:
+        name, params = action_ex.rt.adhoc["base"], action_ex.rt.adhoc["base_input"]
+    if name == "std.echo":
+        return records.ActionResult(data=params.get("output"))
+    if name == "std.fail":
+        return records.ActionResult(error=params.get("error_data") or "Fail action")
     return records.ActionResult(data=None)
 
 
@@ -211,7 +250,11 @@ class MemoryView:
     def transform(self, outputs, data, evaluate):
         for output in outputs:
             if output is not None:
-                data = evaluate(output, data)
+                try:
+                    data = evaluate(output, data)
+                except Exception as e:  # noqa: BLE001 - a bad output fails the action
+                    raise ValueError("Failed to evaluate the output of an ad-hoc action: %s"
+                                     % e)
         return data
 
     def environment(self, name):
@@ -288,9 +331,15 @@ class Rehearsal:
     # fixtures
     def define(self, text, namespace=""):
         for wf in lang.parse_workflows(textwrap.dedent(text)):
+            key = "%s:%s" % (namespace, wf["name"])
             self.store.definitions[(wf["name"], namespace)] = Definition(
-                "def-%s" % wf["name"], wf["name"], namespace, "sum-%s" % wf["name"],
-                "<default-project>", wf)
+                "def-" + key, wf["name"], namespace, "sum-" + key, "<default-project>", wf)
+
+    def define_actions(self, text):
+        """Ad-hoc actions of a YAML text, over actions already in the catalogue."""
+        for spec in lang.parse_actions(textwrap.dedent(text)):
+            base = self.store.action_catalog[spec["base"]]
+            self.store.action_catalog[spec["name"]] = MemoryAdhocAction(spec, base)
 
     def clock(self):
         return self.now
@@ -348,17 +397,7 @@ class Rehearsal:
             if result is not None:
                 self.deliver(action_ex.id, result, drain=False)
         elif isinstance(cmd, commands.StartSubworkflow):
-            parent_task = self.store.tasks[cmd.task_ex_id]
-            parent = self.store.executions[parent_task.workflow_execution_id]
-            view = MemoryView(self.store, None)
-            definition = view.workflow(cmd.workflow_name, cmd.namespace)
-            child = Conductor.new_execution(
-                definition, cmd.input, cmd.params, view, _Catalog(view), self.clock,
-                self.new_id, project_id=parent.project_id, task_ex_id=cmd.task_ex_id,
-                root_execution_id=parent.root_execution_id or parent.id)
-            view.wf_ex_id = child.wf_ex.id
-            self.store.specs[child.wf_ex.id] = child.spec
-            self._commit(child.start())
+            self._start_child(cmd)
         elif isinstance(cmd, commands.ScheduleTimer):
             if cmd.key not in self.timers:
                 due = self.now + datetime.timedelta(seconds=cmd.delay)
@@ -381,6 +420,29 @@ class Rehearsal:
                     a.output = None
         else:
             raise AssertionError("unknown command %r" % (cmd,))
+
+    def _start_child(self, cmd):
+        """Start a sub-workflow as the engine does: not once its task has ended (a
+        sibling could not start), and a child that cannot start fails the task."""
+        parent_task = self.store.tasks[cmd.task_ex_id]
+        if parent_task.state != states.RUNNING:
+            return
+        parent = self.store.executions[parent_task.workflow_execution_id]
+        view = MemoryView(self.store, None)
+        try:
+            definition = view.workflow(cmd.workflow_name, cmd.namespace, exact=True)
+            child = Conductor.new_execution(
+                definition, cmd.input, cmd.params, view, _Catalog(view), self.clock,
+                self.new_id, project_id=parent.project_id, task_ex_id=cmd.task_ex_id,
+                root_execution_id=parent.root_execution_id or parent.id)
+            view.wf_ex_id = child.wf_ex.id
+            step = child.start()
+        except (Refused, LookupFailed) as e:
+            c = self._conductor(parent.id)
+            self._commit(c.on_child_refused(cmd.task_ex_id, str(e)))
+            return
+        self.store.specs[child.wf_ex.id] = child.spec
+        self._commit(step)
 
     def deliver(self, action_ex_id, result, drain=True):
         """An executor's result for one action execution."""
@@ -416,9 +478,25 @@ class Rehearsal:
 
     def _request(self, wf_ex_id, method, drain, *args, **kwargs):
         c = self._conductor(wf_ex_id)
-        self._commit(getattr(c, method)(*args, **kwargs))
+        step = getattr(c, method)(*args, **kwargs)
+        self._commit(step)
         if drain:
             self.drain()
+        return step
+
+    def event(self, wf_ex_id, method, *args, **kwargs):
+        """Feed one event to execution ``wf_ex_id`` by its ``Conductor`` method name
+        (``on_timer``, ``on_action_results``, ``rerun``...), as the engine would,
+        even one it would not send then; returns the step, stored and carried out."""
+        return self._request(wf_ex_id, method, True, *args, **kwargs)
+
+    def restore(self, data):
+        """Go on from stored data alone (``MemoryStore.to_dict``); new ids follow the
+        stored ones."""
+        self.store.restore(data)
+        stored = [int(i.rsplit("-", 1)[1]) for table in data.values() for i in
+                  (r["id"] for r in table)]
+        self._ids = itertools.count(max(stored, default=0) + 1)
 
     def pause(self, wf_ex_id, drain=True):
         self._request(wf_ex_id, "pause", drain)

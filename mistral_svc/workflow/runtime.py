@@ -78,6 +78,11 @@ class ConductorRuntime:
 
     def _result(self, task_ex):
         view = self._c.view
+        if task_ex.type != "WORKFLOW" and states.is_completed(task_ex.state) and \
+                self._c.spec.task(task_ex.name).get("keep-result") is False:
+            # Its outputs are dropped once the step is stored (DropResults); tasks
+            # evaluated in the same step must not see them either.
+            return [None] * task_ex.rt.count if task_ex.rt.with_items else None
         actions = view.actions(task_ex.id) if task_ex.type != "WORKFLOW" else []
         children = view.children(task_ex.id) if task_ex.type == "WORKFLOW" else []
         return result_of(task_ex, actions, children)
@@ -99,11 +104,40 @@ class ConductorRuntime:
         return task_dict(rows[-1], self._result(rows[-1]))
 
     def tasks(self, wf_ex_id=None, recursive=False, state=None, flat=False):
-        if wf_ex_id in (None, self._c.wf_ex.id):
+        """Tasks of an execution (this one by default) in ``state``; ``recursive`` adds
+        those of its sub-workflows at any depth, ``flat`` leaves out workflow tasks
+        whose sub-workflow is in the task's own state."""
+        wf_ex_id = wf_ex_id or self._c.wf_ex.id
+        if not (recursive or flat):
+            return [task_dict(r, result) for r, result in self._task_rows(wf_ex_id, state)]
+        return self._tasks_deep(wf_ex_id, recursive, state, flat)
+
+    def _task_rows(self, wf_ex_id, state):
+        """``[(task record, its result)]`` of one execution, optionally in one state."""
+        if wf_ex_id == self._c.wf_ex.id:
             rows = self._c.view.tasks(states=(state,) if state else None)
-            return [task_dict(r, self._result(r)) for r in rows]
+            return [(r, self._result(r)) for r in rows]
         catalog = self._c.catalog
-        return [task_dict(r, catalog.task_result(r)) for r in catalog.tasks_of(wf_ex_id, state)]
+        return [(r, catalog.task_result(r)) for r in catalog.tasks_of(wf_ex_id, state)]
+
+    def _tasks_deep(self, wf_ex_id, recursive, state, flat):
+        own = wf_ex_id == self._c.wf_ex.id
+        out, nested = [], []
+        # Sub-workflows are walked whatever their task's state: a task in another
+        # state may have started children with tasks in the state asked for.
+        for task_ex, result in self._task_rows(wf_ex_id, None):
+            children = []
+            if task_ex.type == "WORKFLOW":
+                children = (self._c.view.children(task_ex.id) if own else
+                            self._c.catalog.executions(
+                                {"task_execution_id": task_ex.id}, limit=1000))
+            same = any(c.state == task_ex.state for c in children)
+            if (state is None or task_ex.state == state) and not (flat and same):
+                out.append(task_dict(task_ex, result))
+            if recursive:
+                for child in children:
+                    nested.extend(self._tasks_deep(child.id, recursive, state, flat))
+        return out + nested
 
     def env(self):
         return (self._c.wf_ex.params or {}).get("env") or {}

@@ -172,10 +172,16 @@ class TaskCompleting:
             self.fail_workflow("Failed to evaluate transitions of task %r: %s"
                                % (task_ex.name, e))
             return
-        fired = [c for c in decision.commands
-                 if isinstance(c, (commands.RunTask, commands.EndWorkflow))]
+        # Only tasks started count: a branch whose last task ran fail, succeed or
+        # pause still ends with it, and its data belongs to the final context.
+        fired = [c for c in decision.commands if isinstance(c, commands.RunTask)]
         self.delta.set(task_ex, error_handled=decision.error_handled,
                        rt=task_ex.rt.replace(next=len(fired)))
+        if decision.branch_publish:
+            # A clause's branch publish is the task's own, as ``publish`` is: it
+            # shows in ``published`` and reaches the final context even when the
+            # clause starts no task.
+            self.delta.set(task_ex, published=dict(published, **decision.branch_publish))
         if decision.global_publish:
             ctx = dict(self.wf_ex.context or {})
             ctx["__global"] = dict(ctx.get("__global") or {}, **decision.global_publish)

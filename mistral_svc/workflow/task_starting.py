@@ -176,9 +176,9 @@ class TaskStarting:
 
     def send(self, action_ex, task_spec=None):
         task_spec = task_spec or self.spec.task(action_ex.task_name)
+        target = action_ex.rt.target or task_spec.get("target")
         self.commands.append(commands.RunAction(
-            action_ex.id, safe_rerun=bool(task_spec.get("safe-rerun")),
-            target=task_spec.get("target")))
+            action_ex.id, safe_rerun=bool(task_spec.get("safe-rerun")), target=target))
 
     def _new_action(self, task_ex, action, action_name, params, runtime, index=0,
                     event=M.CREATE):
@@ -188,6 +188,12 @@ class TaskStarting:
         action.check_input(params)
         rt = records.ActionRuntime(index=index)
         rt.adhoc = action.prepare(params, self.evaluator(runtime))
+        target = self.spec.task(task_ex.name).get("target")
+        if is_expression(target):
+            # Evaluated once, against the task's context and the action's input, so a
+            # re-sent action goes to the same executor.
+            rt.target = self.evaluate(target, dict(self.data_context(task_ex), **params),
+                                      runtime)
         wf_ex = self.wf_ex
         action_ex = records.ActionEx(
             id=self.new_id(),
