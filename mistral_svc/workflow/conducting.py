@@ -231,6 +231,7 @@ class Conductor(TaskStarting, TaskCompleting):
         if rt.with_items:
             done = [c for c in self.view.children(task_ex.id) if states.is_completed(c.state)]
             if len(done) < rt.count:
+                self.start_waiting_child(task_ex)
                 return self.step()
             errors = [c for c in done if c.state != states.SUCCESS]
             self.delta.set(task_ex, rt=rt.replace(done=len(done), errors=len(errors)))

@@ -49,6 +49,10 @@ class TaskRuntime:
     timeout_set: bool = False
     # wait-after holds the outcome of the attempt until the delay is over.
     outcome: dict = None
+    # with-items over a workflow with a concurrency limit: the children not started
+    # yet, as [index, input] pairs, and the workflow they run ([name, namespace]).
+    waiting_children: list = None
+    child_workflow: list = None
 
     def to_dict(self):
         """Only the keys that differ from the defaults, as upstream stores them."""

@@ -266,10 +266,7 @@ class TaskStarting:
             return self.complete(task_ex, states.SUCCESS, result=[])
         definition = self.catalog.workflow(wf_name, self.wf_ex.workflow_namespace)
         child_spec = definition.spec()
-        params = {}
-        env = (self.wf_ex.params or {}).get("env")
-        if env:
-            params["env"] = env
+        params = self._child_params()
         starts = []
         for index, item_vars in enumerate(items if items is not None else [{}]):
             wf_input = self.evaluate(task_spec.input, dict(ctx, **item_vars), runtime)
@@ -280,7 +277,30 @@ class TaskStarting:
             starts.append(commands.StartSubworkflow(
                 task_ex.id, definition.name, definition.namespace, wf_input,
                 dict(params, index=index), index))
-        self.commands.extend(starts)
+        first = with_items.first_batch(len(starts), task_ex.rt.concurrency)
+        self.commands.extend(starts[:first])
+        if starts[first:]:
+            # Paced by concurrency: the rest start as children finish.
+            self.delta.set(task_ex, rt=task_ex.rt.replace(
+                waiting_children=[[s.index, s.input] for s in starts[first:]],
+                child_workflow=[definition.name, definition.namespace]))
+
+    def _child_params(self):
+        """What a child execution inherits: the parent's environment."""
+        env = (self.wf_ex.params or {}).get("env")
+        return {"env": env} if env else {}
+
+    def start_waiting_child(self, task_ex):
+        """Start the next child a with-items workflow task holds back, if any."""
+        waiting = list(task_ex.rt.waiting_children or [])
+        if not waiting:
+            return
+        index, wf_input = waiting.pop(0)
+        name, namespace = task_ex.rt.child_workflow
+        params = self._child_params()
+        self.delta.set(task_ex, rt=task_ex.rt.replace(waiting_children=waiting or None))
+        self.commands.append(commands.StartSubworkflow(
+            task_ex.id, name, namespace, wf_input, dict(params, index=index), index))
 
     def next_waiting_item(self, task_ex):
         """The oldest waiting (IDLE) item of a with-items task, or None; taken from a

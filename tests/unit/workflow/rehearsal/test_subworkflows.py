@@ -1,7 +1,6 @@
 """Workflow tasks: a sub-workflow's input, output and failure, with-items over
 sub-workflows, and pause, resume and cancel cascading between parent and child."""
 
-import pytest
 
 from mistral_svc.workflow import commands, states
 from tests.unit.workflow.rehearsal.harness import PENDING, Fail, commands_of, inputs, \
@@ -139,15 +138,20 @@ def test_with_items_fails_the_task_when_a_child_fails():
     assert r.execution(ex).state == states.ERROR
 
 
-@pytest.mark.xfail(strict=True, reason="concurrency does not pace sub-workflows yet: "
-                   "every child of a with-items workflow task starts at once")
 def test_concurrency_paces_the_children_of_a_with_items_task():
     # The reference: concurrency is the number of actions (or workflows, for nested
     # workflows) of a task running at once.
     r, ex = run(ITEMS.replace("      workflow: child\n",
                               "      workflow: child\n      concurrency: 1\n"),
                 name="parent", executor=scripted(work=PENDING))
-    assert len(r.children(r.task(ex, "call"))) == 1
+    call = r.task(ex, "call")
+    assert len(r.children(call)) == 1
+    for started in (1, 2, 3):
+        (running,) = [c for c in r.children(call) if c.state == states.RUNNING]
+        assert len(r.children(call)) == started
+        r.complete("work", data="done", wf_ex_id=running.id)
+    assert [c.state for c in r.children(call)] == [states.SUCCESS] * 3
+    assert r.execution(ex).state == states.SUCCESS
 
 
 def test_with_items_over_an_empty_list_starts_no_child():
