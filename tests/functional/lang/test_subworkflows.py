@@ -86,3 +86,35 @@ version: '2.0'
     ex = api.wait(api.start(name)["id"])
     assert ex["state"] == "SUCCESS", ex["state_info"]
     assert sorted(json.loads(ex["output"])["r"]) == [2, 4, 6]
+
+
+def test_tasks_recursive_lists_the_tasks_of_sub_workflows(api, unique):
+    api.create_workflow("""\
+version: '2.0'
+inner_%s:
+  tasks:
+    deep:
+      action: std.noop
+""" % unique)
+    name = "outer_" + unique
+    api.create_workflow("""\
+version: '2.0'
+%s:
+  output:
+    mine: <%% $.mine %%>
+    all: <%% $.all %%>
+  tasks:
+    call:
+      workflow: inner_%s
+      on-success: [look]
+    look:
+      action: std.noop
+      publish:
+        mine: <%% tasks(execution().id).select($.name) %%>
+        all: <%% tasks(execution().id, true).select($.name) %%>
+""" % (name, unique))
+    ex = api.wait(api.start(name)["id"])
+    assert ex["state"] == "SUCCESS", ex["state_info"]
+    out = json.loads(ex["output"])
+    assert sorted(out["mine"]) == ["call", "look"]
+    assert sorted(out["all"]) == ["call", "deep", "look"]

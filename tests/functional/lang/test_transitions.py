@@ -253,3 +253,18 @@ version: '2.0'
     api.put("/v2/executions/%s" % ex["id"], {"state": "RUNNING"})
     assert api.wait(ex["id"])["state"] == "SUCCESS"
     assert api.tasks(ex["id"])["later"]["state"] == "SUCCESS"
+
+
+def test_a_target_expression_names_the_executor(api, unique):
+    from mistral_svc import config
+
+    ex = api.run("""\
+version: '2.0'
+target_%s:
+  input: [host]
+  tasks:
+    t:
+      action: std.echo output=reached
+      target: <%% $.host %%>
+""" % unique, {"host": config.CONF.host})
+    assert ex["state"] == "SUCCESS", ex["state_info"]
