@@ -17,7 +17,7 @@ from mistral_svc import config, logs
 CONF = config.CONF
 LOG = logging.getLogger("mistral_svc.server")
 
-SERVICES = ("api", "engine", "executor", "scheduler")
+SERVICES = ("api", "engine", "executor", "scheduler", "notifier")
 
 
 def _parse(argv):
@@ -83,6 +83,10 @@ class Launcher:
             from mistral_svc.engine.service import EngineService
 
             self._add(EngineService())
+        if "notifier" in self.names:
+            from mistral_svc.notifications.service import NotifierService
+
+            self._add(NotifierService())
         if "executor" in self.names:
             from mistral_svc.executor.service import ExecutorService
 
@@ -117,6 +121,10 @@ class Launcher:
         from mistral_svc.db import state_events
 
         state_events.subscribe(metrics.count_state_changes)
+        if "engine" in self.names:
+            from mistral_svc import notifications
+
+            state_events.subscribe(notifications.emit)
         if "api" not in self.names and CONF.metrics.port:
             self.metrics_httpd = metrics.serve(CONF.metrics.host, CONF.metrics.port)
 

@@ -6,7 +6,8 @@ the ORM models, so every code path that moves an execution is covered without be
 told; they are collected per transaction and ``func(changes)`` runs once the
 transaction has committed (never for a rolled-back one), with the changes in the order
 they were made. Each change is a ``Change``: ``kind`` ("workflow" or "task"), the row
-object, and the states it left and entered.
+object, the states it left and entered, and a task's workflow execution row if the
+transaction had loaded it (read from the session, never queried).
 """
 
 import collections
@@ -18,7 +19,9 @@ from mistral_svc.db import models, session as db_session
 
 LOG = logging.getLogger(__name__)
 
-Change = collections.namedtuple("Change", "kind obj old new")
+Change = collections.namedtuple("Change", "kind obj old new workflow")
+Change.__doc__ = """One state change; ``workflow`` is, for a task, its workflow execution's
+row when the transaction had it loaded (else None)."""
 
 _subscribers = []
 _KEY = ("state_events",)
@@ -53,9 +56,20 @@ def _on_set(kind):
         old = oldvalue if isinstance(oldvalue, str) else None
         if value == old or value is None:
             return
-        db_session.after_commit_batch(_KEY, Change(kind, target, old, value), _deliver)
+        workflow = _loaded_workflow(target) if kind == "task" else None
+        db_session.after_commit_batch(_KEY, Change(kind, target, old, value, workflow),
+                                      _deliver)
 
     return listener
+
+
+def _loaded_workflow(task_ex):
+    session = db_session.current_session()
+    wf_ex_id = task_ex.__dict__.get("workflow_execution_id")
+    if session is None or not wf_ex_id:
+        return None
+    key = sa.orm.util.identity_key(models.WorkflowExecution, wf_ex_id)
+    return session.identity_map.get(key)
 
 
 _installed = []
