@@ -232,6 +232,32 @@ notifier_opts = [
                "that, new ones are dropped with a warning."),
 ]
 
+_FINAL_STATES = ["SUCCESS", "ERROR", "CANCELLED"]
+
+execution_expiration_policy_opts = [
+    cfg.IntOpt(
+        "evaluation_interval", min=1,
+        help="Minutes between evaluations of the expiration policy by the scheduler; "
+        "unset, executions are never deleted by it. Only finished executions "
+        "(SUCCESS, ERROR, CANCELLED) are deleted, with their tasks, action "
+        "executions and sub-workflows."),
+    cfg.IntOpt(
+        "older_than", min=1,
+        help="Delete executions that finished this many minutes ago or more."),
+    cfg.IntOpt(
+        "max_finished_executions", default=0, min=0,
+        help="Keep only this many of the newest finished executions, deleting older "
+        "ones even when they have not expired; 0 for no such limit."),
+    cfg.IntOpt(
+        "batch_size", default=0, min=0,
+        help="Executions deleted per transaction; 0 for 500."),
+    cfg.ListOpt(
+        "ignored_states", default=[],
+        item_type=cfg.types.String(choices=_FINAL_STATES),
+        help="Final states whose executions the policy keeps: any of SUCCESS, ERROR, "
+        "CANCELLED."),
+]
+
 metrics_opts = [
     cfg.HostAddressOpt(
         "host", default="127.0.0.1",
@@ -258,6 +284,7 @@ _opt_groups = [
     ("yaql", yaql_opts),
     ("metrics", metrics_opts),
     ("notifier", notifier_opts),
+    ("execution_expiration_policy", execution_expiration_policy_opts),
 ]
 
 for _group, _opts in _opt_groups:

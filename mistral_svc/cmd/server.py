@@ -99,6 +99,10 @@ class Launcher:
                 from mistral_svc.scheduler.cron import CronTriggers
 
                 scheduler.add_hook(CronTriggers())
+            if CONF.execution_expiration_policy.evaluation_interval:
+                from mistral_svc.scheduler.expiration import ExpirationPolicy
+
+                scheduler.add_hook(ExpirationPolicy())
             if CONF.event_engine.enabled:
                 from mistral_svc.scheduler.events import EventEngine
 
