@@ -23,8 +23,9 @@ from mistral_svc.notifications import delivery, events, payloads
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
 
-# Executions whose params were read once (their notify list never changes).
-_params_cache = {}
+# The notify lists of executions seen lately (they never change once started). Only the
+# list is kept, never the rest of the params (an env may be large).
+_notify_cache = {}
 _CACHE_SIZE = 10000
 
 
@@ -62,13 +63,14 @@ def _wanted(publishers, event):
 
 
 def _remember(wf_ex_id, params):
-    if len(_params_cache) >= _CACHE_SIZE:
-        _params_cache.clear()
-    _params_cache[wf_ex_id] = params
+    if len(_notify_cache) >= _CACHE_SIZE:
+        _notify_cache.clear()
+    notify = (params or {}).get("notify")
+    _notify_cache[wf_ex_id] = notify if isinstance(notify, list) else None
 
 
 def _load_params(ids):
-    """Read and remember the params of executions ``ids`` (one query for all)."""
+    """Read and remember the notify lists of executions ``ids`` (one query)."""
     from mistral_svc.db import api as db_api, models
 
     with db_api.transaction(read_only=True) as session:
@@ -85,7 +87,7 @@ def _notifications(changes):
         if wf_ex is not None:
             _remember(wf_ex.id, wf_ex.params or {})
     unknown = {c.obj.workflow_execution_id for c in changes
-               if c.kind == "task"} - set(_params_cache)
+               if c.kind == "task"} - set(_notify_cache)
     if unknown:
         _load_params(unknown)
     glob = _global_publishers()
@@ -94,14 +96,13 @@ def _notifications(changes):
         obj = change.obj
         if change.kind == "workflow":
             event = events.workflow_event(change.old, change.new)
-            wf_params = obj.params or {}
+            notify = _notify_cache.get(obj.id)
         else:
             event = events.task_event(change.old, change.new)
-            wf_params = _params_cache.get(obj.workflow_execution_id) or {}
+            notify = _notify_cache.get(obj.workflow_execution_id)
         if event is None:
             continue
-        notify = wf_params.get("notify")
-        publishers = _wanted(glob + (notify if isinstance(notify, list) else []), event)
+        publishers = _wanted(glob + (notify or []), event)
         if not publishers:
             continue
         data = (payloads.workflow if change.kind == "workflow" else payloads.task)(

@@ -137,3 +137,27 @@ def test_lists_and_a_workflow_started_from_its_page(page, mistral_server):
     row.wait_for()
     assert trigger["next_execution_time"] in row.inner_text()
     mistral_server.api("DELETE", "/cron_triggers/%s" % trigger["name"])
+
+
+def test_a_401_asks_for_a_token_and_the_token_is_sent(page, mistral_server):
+    # Stand in for an API with Keystone on: refuse requests without the token.
+    seen = []
+
+    def guard(route):
+        token = route.request.headers.get("x-auth-token")
+        seen.append(token)
+        if token != "secret-token":
+            route.fulfill(status=401, content_type="application/json",
+                          body='{"faultstring": "Authentication required"}')
+        else:
+            route.continue_()
+
+    page.route("**/v2/**", guard)
+    page.goto(_ui(mistral_server, "/executions"))
+    page.wait_for_selector("#login:not([hidden])")
+    page.fill("#token", "secret-token")
+    page.click("#login button[type=submit]")
+    page.wait_for_selector("table.list")
+    assert seen[0] is None and seen[-1] == "secret-token"
+    assert page.locator("#login").is_hidden()
+    page.evaluate("sessionStorage.clear()")
