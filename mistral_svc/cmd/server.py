@@ -122,13 +122,16 @@ class Launcher:
     def _observe(self):
         """Metrics of execution and task states; /metrics of processes with no API."""
         from mistral_svc import metrics
-        from mistral_svc.db import state_events
 
-        state_events.subscribe(metrics.count_state_changes)
-        if "engine" in self.names:
-            from mistral_svc import notifications
+        if any(n in self.names for n in ("api", "engine", "scheduler")):
+            # Only these change executions; an executor need not even load the models.
+            from mistral_svc.db import state_events
 
-            state_events.subscribe(notifications.emit)
+            state_events.subscribe(metrics.count_state_changes)
+            if "engine" in self.names:
+                from mistral_svc import notifications
+
+                state_events.subscribe(notifications.emit)
         if "api" not in self.names and CONF.metrics.port:
             self.metrics_httpd = metrics.serve(CONF.metrics.host, CONF.metrics.port)
 
