@@ -70,15 +70,21 @@ class Launcher:
         from mistral_svc.coordination import membership
 
         config.apply_expression_limits()
+        if "api" in self.names and self.serve_api:
+            # Bind first: a port in use ends the start before anything else is done.
+            self.wsgi = listen(_not_ready, CONF.api.host, CONF.api.port,
+                               CONF.api.api_workers)
         needs_db = any(n in self.names for n in ("api", "engine", "scheduler"))
         if needs_db:
             embedded = config.CONF.database.connection is None
             prepare_database(embedded)
         members = membership.get()
         self._observe()
-        if "api" in self.names and self.serve_api:
-            # Bind first: a port in use ends the start before any other service runs.
-            self._bind_api()
+        if self.wsgi is not None:
+            from mistral_svc.api import app
+
+            # Requests are served only once the thread below runs the server.
+            self.wsgi.application = app.setup_app()
         if "engine" in self.names:
             from mistral_svc.engine.service import EngineService
 
@@ -139,12 +145,6 @@ class Launcher:
         service.start()
         self.services.append(service)
 
-    def _bind_api(self):
-        from mistral_svc.api import app
-
-        self.wsgi = listen(app.setup_app(), CONF.api.host, CONF.api.port,
-                           CONF.api.api_workers)
-
     def stop(self):
         if self._stopped.is_set():
             return
@@ -171,6 +171,11 @@ class Launcher:
     def wait(self):
         """Block until ``stop`` has finished (in-flight work drained or handed back)."""
         self._done.wait()
+
+
+def _not_ready(environ, start_response):
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"Starting\n"]
 
 
 class PortInUse(Exception):
