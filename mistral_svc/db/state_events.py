@@ -49,16 +49,21 @@ def _deliver(changes):
             LOG.exception("state change subscriber %r failed", func)
 
 
+def record(kind, obj, old, new, workflow=None):
+    """Report that ``obj`` (a workflow or task execution row) moved from ``old`` to
+    ``new`` in the current transaction. The model hooks below call this; code that
+    changes states without assigning the ORM attribute (a bulk UPDATE) calls it too."""
+    if not _subscribers or new == old or new is None:
+        return
+    if kind == "task" and workflow is None:
+        workflow = _loaded_workflow(obj)
+    db_session.after_commit_batch(_KEY, Change(kind, obj, old, new, workflow), _deliver)
+
+
 def _on_set(kind):
     def listener(target, value, oldvalue, initiator):
-        if not _subscribers:
-            return
-        old = oldvalue if isinstance(oldvalue, str) else None
-        if value == old or value is None:
-            return
-        workflow = _loaded_workflow(target) if kind == "task" else None
-        db_session.after_commit_batch(_KEY, Change(kind, target, old, value, workflow),
-                                      _deliver)
+        if _subscribers:
+            record(kind, target, oldvalue if isinstance(oldvalue, str) else None, value)
 
     return listener
 
