@@ -12,6 +12,17 @@ from oslo_config import cfg
 
 CONF = cfg.CONF
 
+
+def _json_object(text):
+    """A JSON object given as text (items of list options)."""
+    import json
+
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("not a JSON object: %s" % text)
+    return value
+
+
 DEFAULT_STATE_DIR = os.path.join(os.path.expanduser("~"), ".local", "state", "mistral-svc")
 
 default_opts = [
@@ -197,6 +208,56 @@ openstack_actions_opts = [
     ),
 ]
 
+notifier_opts = [
+    cfg.StrOpt(
+        "type", default="remote", choices=["local", "remote"],
+        help="remote: engines send notifications to the notifier service "
+        "(mistral-svc-server --server notifier), which delivers them; local: each "
+        "engine delivers its own."),
+    cfg.StrOpt("topic", default="mistral_notifier", help="RPC topic of the notifier."),
+    cfg.ListOpt(
+        "notify", item_type=_json_object, default=[],
+        help="Publishers notified of every execution, as JSON objects like the entries "
+        "of an execution's params.notify, e.g. "
+        '{"type": "webhook", "url": "http://example.org/hook"}.'),
+    cfg.IntOpt("delivery_attempts", default=3, min=1,
+               help="Attempts to deliver a notification to one publisher."),
+    cfg.FloatOpt("retry_delay", default=1.0, min=0,
+                 help="Seconds before the second attempt; each further one waits twice "
+                 "as long."),
+    cfg.FloatOpt("webhook_timeout", default=10.0, min=0.1,
+                 help="Seconds a webhook has to answer."),
+    cfg.IntOpt("queue_size", default=10000, min=1,
+               help="Notifications a process holds while publishers are slow; past "
+               "that, new ones are dropped with a warning."),
+]
+
+_FINAL_STATES = ["SUCCESS", "ERROR", "CANCELLED"]
+
+execution_expiration_policy_opts = [
+    cfg.IntOpt(
+        "evaluation_interval", min=1,
+        help="Minutes between evaluations of the expiration policy by the scheduler; "
+        "unset, executions are never deleted by it. Only finished executions "
+        "(SUCCESS, ERROR, CANCELLED) are deleted, with their tasks, action "
+        "executions and sub-workflows."),
+    cfg.IntOpt(
+        "older_than", min=1,
+        help="Delete executions that finished this many minutes ago or more."),
+    cfg.IntOpt(
+        "max_finished_executions", default=0, min=0,
+        help="Keep only this many of the newest finished executions, deleting older "
+        "ones even when they have not expired; 0 for no such limit."),
+    cfg.IntOpt(
+        "batch_size", default=0, min=0,
+        help="Executions deleted per transaction; 0 for 500."),
+    cfg.ListOpt(
+        "ignored_states", default=[],
+        item_type=cfg.types.String(choices=_FINAL_STATES),
+        help="Final states whose executions the policy keeps: any of SUCCESS, ERROR, "
+        "CANCELLED."),
+]
+
 metrics_opts = [
     cfg.HostAddressOpt(
         "host", default="127.0.0.1",
@@ -222,6 +283,8 @@ _opt_groups = [
     ("openstack_actions", openstack_actions_opts),
     ("yaql", yaql_opts),
     ("metrics", metrics_opts),
+    ("notifier", notifier_opts),
+    ("execution_expiration_policy", execution_expiration_policy_opts),
 ]
 
 for _group, _opts in _opt_groups:

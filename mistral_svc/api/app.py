@@ -70,8 +70,9 @@ def _refuse_non_object_json(environ):
 
 
 class Dispatcher:
-    """Sends the operator's paths (``/healthcheck``, ``/metrics``) to their own
-    applications, outside the REST API and its authentication, and the rest on."""
+    """Sends the operator's paths (``/healthcheck``, ``/metrics``) and the web console
+    (``/ui``, whose pages call the REST API with the caller's token) to their own
+    applications, and the rest to the REST API."""
 
     def __init__(self, api, mounts):
         self.api = api
@@ -97,5 +98,9 @@ def setup_app():
         force_canonical=False,
         guess_content_type_from_ext=False,
     )
-    mounts = [("/healthcheck", healthcheck.application()), ("/metrics", metrics.wsgi_app)]
-    return access_log.AccessLog(Dispatcher(ErrorGuard(app), mounts))
+    from mistral_svc.api import console
+
+    api = ErrorGuard(app)
+    mounts = [("/healthcheck", healthcheck.application()), ("/metrics", metrics.wsgi_app),
+              (console.PREFIX, console.Console(api))]
+    return access_log.AccessLog(Dispatcher(api, mounts))

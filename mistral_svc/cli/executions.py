@@ -5,7 +5,7 @@ import uuid
 
 from cliff import command, show
 
-from mistral_svc.cli import common
+from mistral_svc.cli import common, watch
 from mistral_svc.cli.http import quote_segment
 
 COLUMNS = [
@@ -127,7 +127,17 @@ class Create(show.ShowOne):
             nargs="?",
             help="ID of a previous workflow execution to base the new execution on.",
         )
+        parser.add_argument(
+            "--wait", action="store_true",
+            help="Follow the new execution until it ends (a live table on stderr), then "
+            "show it; the exit status is 0 only if it succeeded.",
+        )
+        watch.add_arguments(parser)
         return parser
+
+    def run(self, parsed_args):
+        self._exit = 0
+        return super().run(parsed_args) or self._exit
 
     def take_action(self, parsed_args):
         wf_input = common.maybe_json_arg(parsed_args.workflow_input, "Workflow input")
@@ -151,7 +161,27 @@ class Create(show.ShowOne):
         if params:
             body["params"] = json.dumps(params)
         ex = self.app.client.post("/executions", json_body=body)
+        if parsed_args.wait:
+            self._exit, ex = watch.watch(self.app.client, ex["id"], self.app.stderr,
+                                         parsed_args.interval, parsed_args.timeout)
         return common.headings(COLUMNS), row(ex)
+
+
+class Watch(command.Command):
+    """Follow an execution until it ends: a live table of its tasks' states, their
+    counts and a progress bar. Exit status 0 on SUCCESS, 1 on ERROR or CANCELLED,
+    2 on --timeout."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument("execution", help="Execution identifier.")
+        watch.add_arguments(parser)
+        return parser
+
+    def take_action(self, parsed_args):
+        status, _ = watch.watch(self.app.client, parsed_args.execution, self.app.stdout,
+                                parsed_args.interval, parsed_args.timeout)
+        return status
 
 
 class Delete(command.Command):
@@ -392,4 +422,5 @@ COMMANDS = {
     "execution-get-sub-executions": GetSubExecutions,
     "execution-list": List,
     "execution-update": Update,
+    "execution-watch": Watch,
 }

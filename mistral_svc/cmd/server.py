@@ -17,7 +17,7 @@ from mistral_svc import config, logs
 CONF = config.CONF
 LOG = logging.getLogger("mistral_svc.server")
 
-SERVICES = ("api", "engine", "executor", "scheduler")
+SERVICES = ("api", "engine", "executor", "scheduler", "notifier")
 
 
 def _parse(argv):
@@ -70,19 +70,29 @@ class Launcher:
         from mistral_svc.coordination import membership
 
         config.apply_expression_limits()
+        if "api" in self.names and self.serve_api:
+            # Bind first: a port in use ends the start before anything else is done.
+            self.wsgi = listen(_not_ready, CONF.api.host, CONF.api.port,
+                               CONF.api.api_workers)
         needs_db = any(n in self.names for n in ("api", "engine", "scheduler"))
         if needs_db:
             embedded = config.CONF.database.connection is None
             prepare_database(embedded)
         members = membership.get()
         self._observe()
-        if "api" in self.names and self.serve_api:
-            # Bind first: a port in use ends the start before any other service runs.
-            self._bind_api()
+        if self.wsgi is not None:
+            from mistral_svc.api import app
+
+            # Requests are served only once the thread below runs the server.
+            self.wsgi.application = app.setup_app()
         if "engine" in self.names:
             from mistral_svc.engine.service import EngineService
 
             self._add(EngineService())
+        if "notifier" in self.names:
+            from mistral_svc.notifications.service import NotifierService
+
+            self._add(NotifierService())
         if "executor" in self.names:
             from mistral_svc.executor.service import ExecutorService
 
@@ -95,6 +105,10 @@ class Launcher:
                 from mistral_svc.scheduler.cron import CronTriggers
 
                 scheduler.add_hook(CronTriggers())
+            if CONF.execution_expiration_policy.evaluation_interval:
+                from mistral_svc.scheduler.expiration import ExpirationPolicy
+
+                scheduler.add_hook(ExpirationPolicy())
             if CONF.event_engine.enabled:
                 from mistral_svc.scheduler.events import EventEngine
 
@@ -114,21 +128,22 @@ class Launcher:
     def _observe(self):
         """Metrics of execution and task states; /metrics of processes with no API."""
         from mistral_svc import metrics
-        from mistral_svc.db import state_events
 
-        state_events.subscribe(metrics.count_state_changes)
+        if any(n in self.names for n in ("api", "engine", "scheduler")):
+            # Only these change executions; an executor need not even load the models.
+            from mistral_svc.db import state_events
+
+            state_events.subscribe(metrics.count_state_changes)
+            if "engine" in self.names:
+                from mistral_svc import notifications
+
+                state_events.subscribe(notifications.emit)
         if "api" not in self.names and CONF.metrics.port:
             self.metrics_httpd = metrics.serve(CONF.metrics.host, CONF.metrics.port)
 
     def _add(self, service):
         service.start()
         self.services.append(service)
-
-    def _bind_api(self):
-        from mistral_svc.api import app
-
-        self.wsgi = listen(app.setup_app(), CONF.api.host, CONF.api.port,
-                           CONF.api.api_workers)
 
     def stop(self):
         if self._stopped.is_set():
@@ -156,6 +171,11 @@ class Launcher:
     def wait(self):
         """Block until ``stop`` has finished (in-flight work drained or handed back)."""
         self._done.wait()
+
+
+def _not_ready(environ, start_response):
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"Starting\n"]
 
 
 class PortInUse(Exception):

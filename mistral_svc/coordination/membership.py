@@ -20,7 +20,7 @@ from mistral_svc import config
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
 
-GROUPS = ("api_group", "engine_group", "executor_group", "scheduler_group")
+GROUPS = ("api_group", "engine_group", "executor_group", "scheduler_group", "notifier_group")
 
 # The URL query parameter through which each tooz driver takes its member timeout, and
 # whether it must be whole seconds.

@@ -6,7 +6,8 @@ the ORM models, so every code path that moves an execution is covered without be
 told; they are collected per transaction and ``func(changes)`` runs once the
 transaction has committed (never for a rolled-back one), with the changes in the order
 they were made. Each change is a ``Change``: ``kind`` ("workflow" or "task"), the row
-object, and the states it left and entered.
+object, the states it left and entered, and a task's workflow execution row if the
+transaction had loaded it (read from the session, never queried).
 """
 
 import collections
@@ -18,7 +19,9 @@ from mistral_svc.db import models, session as db_session
 
 LOG = logging.getLogger(__name__)
 
-Change = collections.namedtuple("Change", "kind obj old new")
+Change = collections.namedtuple("Change", "kind obj old new workflow")
+Change.__doc__ = """One state change; ``workflow`` is, for a task, its workflow execution's
+row when the transaction had it loaded (else None)."""
 
 _subscribers = []
 _KEY = ("state_events",)
@@ -46,24 +49,32 @@ def _deliver(changes):
             LOG.exception("state change subscriber %r failed", func)
 
 
+def record(kind, obj, old, new, workflow=None):
+    """Report that ``obj`` (a workflow or task execution row) moved from ``old`` to
+    ``new`` in the current transaction. The model hooks below call this; code that
+    changes states without assigning the ORM attribute (a bulk UPDATE) calls it too."""
+    if not _subscribers or new == old or new is None:
+        return
+    if kind == "task" and workflow is None:
+        workflow = _loaded_workflow(obj)
+    db_session.after_commit_batch(_KEY, Change(kind, obj, old, new, workflow), _deliver)
+
+
 def _on_set(kind):
     def listener(target, value, oldvalue, initiator):
-        if not _subscribers:
-            return
-        old = oldvalue if isinstance(oldvalue, str) else None
-        if value == old or value is None:
-            return
-        db_session.after_commit_batch(_KEY, Change(kind, target, old, value), _deliver)
+        if _subscribers:
+            record(kind, target, oldvalue if isinstance(oldvalue, str) else None, value)
 
     return listener
 
 
-def publish(kind, obj, old, new):
-    """Tell subscribers, after the current transaction commits, that ``obj`` (a row
-    or a record with the row's fields) moved from ``old`` to ``new``. For writers that
-    do not go through the ORM models."""
-    if _subscribers and new is not None and new != old:
-        db_session.after_commit_batch(_KEY, Change(kind, obj, old, new), _deliver)
+def _loaded_workflow(task_ex):
+    session = db_session.current_session()
+    wf_ex_id = task_ex.__dict__.get("workflow_execution_id")
+    if session is None or not wf_ex_id:
+        return None
+    key = sa.orm.util.identity_key(models.WorkflowExecution, wf_ex_id)
+    return session.identity_map.get(key)
 
 
 _installed = []

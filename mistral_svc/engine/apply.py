@@ -89,8 +89,10 @@ def carry_out(session, conductor, rpc_ctx=None):
                     work.append(child)
         writer.write(session, c.delta)
         for record, old, new in c.delta.state_changes():
-            if record.kind in ("workflow", "task"):
-                state_events.publish(record.kind, record, old, new)
+            if record.kind == "workflow":
+                state_events.record("workflow", record, old, new)
+            elif record.kind == "task":
+                state_events.record("task", record, old, new, workflow=c.wf_ex)
         for cmd in c.commands:
             _effect(session, c, cmd, rpc_ctx)
 

@@ -138,3 +138,14 @@ class ExecutorClient:
             client = client.prepare(server=target)
         return client.call(ctx, "run_action_sync", action_name=action_name, params=params,
                            exec_ctx=exec_ctx or {}, timeout=timeout)
+
+
+class NotifierClient:
+    """What engines send the notifier service (``[notifier] topic``)."""
+
+    def __init__(self):
+        self._cast = _client(CONF.notifier.topic)
+
+    def notify(self, ctx, notifications):
+        """Notifications of one committed transaction, delivered in order."""
+        self._cast.cast(ctx, "notify", notifications=notifications)

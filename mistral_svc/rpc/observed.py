@@ -22,6 +22,7 @@ class Endpoint:
     def __init__(self, endpoint, service):
         self._endpoint = endpoint
         self._service = service
+        self._wrapped = {}
         target = getattr(endpoint, "target", None)
         if target is not None:
             self.target = target
@@ -30,6 +31,12 @@ class Endpoint:
         func = getattr(self._endpoint, name)
         if name.startswith("_") or not callable(func):
             return func
+        wrapped = self._wrapped.get(name)
+        if wrapped is None:
+            wrapped = self._wrapped[name] = self._observe(name, func)
+        return wrapped
+
+    def _observe(self, name, func):
         service = self._service
         hop = metrics.ENGINE_HOP_SECONDS.labels(method=name) if service == "engine" else None
 

@@ -4,7 +4,7 @@ import pecan
 from pecan import rest
 from wsme import types as wtypes
 
-from mistral_svc import exceptions as exc
+from mistral_svc import exceptions as exc, notifications
 from mistral_svc.api import rest_utils
 from mistral_svc.api.controllers.v2 import resources, tasks as tasks_ctrl
 from mistral_svc.db import api as db_api, models
@@ -106,6 +106,7 @@ class ExecutionsController(rest.RestController):
         params = data.get("params") or {}
         if not isinstance(params, dict):
             raise exc.InputError("params must be a JSON object")
+        notifications.check_publishers(params.get("notify"))
         wf_input = data.get("input") or {}
         if data.get("source_execution_id"):
             source = db_api.get(models.WorkflowExecution, data["source_execution_id"])
