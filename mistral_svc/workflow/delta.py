@@ -12,18 +12,20 @@ class Delta:
         self.created = []
         self._created_ids = set()
         self._changed = {}
-        # The state each changed record had when the step first changed it.
-        self._state_before = {}
+        # Every state change, in the order made: (record, old state, new state).
+        self._states = []
 
     def add(self, record):
         """A new record, written whole."""
         self.created.append(record)
         self._created_ids.add(id(record))
+        if record.state is not None:
+            self._states.append((record, None, record.state))
         return record
 
     def set(self, record, **fields):
-        if "state" in fields and id(record) not in self._state_before:
-            self._state_before[id(record)] = record.state
+        if "state" in fields and fields["state"] != record.state:
+            self._states.append((record, record.state, fields["state"]))
         for name, value in fields.items():
             setattr(record, name, value)
         if id(record) in self._created_ids:
@@ -43,14 +45,9 @@ class Delta:
         return list(self._changed.values())
 
     def state_changes(self):
-        """``[(record, old state, new state)]`` of every record whose state the step
-        set (created records have None as their old state), in the order made."""
-        out = [(r, None, r.state) for r in self.created if r.state is not None]
-        for record, fields in self._changed.values():
-            old = self._state_before.get(id(record))
-            if "state" in fields and old != record.state:
-                out.append((record, old, record.state))
-        return out
+        """``[(record, old state, new state)]`` of every state change the step made,
+        in order (a created record's old state is None)."""
+        return list(self._states)
 
     def __bool__(self):
         return bool(self.created or self._changed)
