@@ -401,6 +401,20 @@ class Conductor(TaskStarting, TaskCompleting):
             self.start_task(task_ex)
         return self.step()
 
+    def reopen_task(self, task_ex_id):
+        """A sub-workflow of failed task ``task_ex_id`` was rerun: the task (and the
+        execution, if it had failed) run again, waiting for the child's outcome."""
+        task_ex = self._task_or_none(task_ex_id)
+        if task_ex is None or task_ex.state != states.ERROR:
+            return self.step()
+        if self.wf_ex.state == states.ERROR:
+            self.set_workflow_state(M.RERUN)
+            self.delta.set(self.wf_ex, output={})
+        M.transition("task", task_ex, M.RERUN, self.delta, state_info=None, processed=False,
+                     error_handled=False, finished_at=None,
+                     rt=task_ex.rt.replace(retry_no=0, waited_after=False))
+        return self.step()
+
     def _rerun_failed_items(self, task_ex, failed):
         """Send the failed items of a with-items task again, with their recorded input."""
         self.delta.set(task_ex, rt=task_ex.rt.replace(done=task_ex.rt.count - len(failed),
@@ -464,8 +478,21 @@ class Conductor(TaskStarting, TaskCompleting):
 
     def set_workflow_state(self, event, state_info=None):
         M.transition("workflow", self.wf_ex, event, self.delta, state_info=state_info)
-        if states.is_completed(self.wf_ex.state) and self.wf_ex.task_execution_id:
+        parent_task_id = self.wf_ex.task_execution_id
+        if not parent_task_id:
+            return
+        if states.is_completed(self.wf_ex.state):
             self.commands.append(commands.NotifyParent(self.wf_ex.id))
+        elif event in (M.PAUSE, M.RERUN):
+            # A sub-workflow that pauses pauses its parent; one rerun after it failed
+            # takes its parent's task back to RUNNING, as Mistral does.
+            parent_id = self.catalog.execution_of_task(parent_task_id)
+            if parent_id:
+                if event == M.PAUSE:
+                    self.commands.append(commands.Cascade("pause_workflow", parent_id))
+                else:
+                    self.commands.append(commands.Cascade(
+                        "reopen_task", parent_id, {"task_ex_id": parent_task_id}))
 
     def end_by_command(self, cmd):
         """Apply an engine command from a transition: fail, succeed or pause."""

@@ -68,12 +68,13 @@ def next_commands(wf_spec, outcome, evaluate, base_ctx):
         clause = task_spec.clause(clause_name)
         if not clause:
             continue
-        # on-success/on-error publish wins over what on-complete publishes.
+        # Clauses publish in the order they run: on a clash what on-complete publishes
+        # wins over on-success/on-error, as Mistral merges them.
         if clause.get("publish"):
-            branch_publish = {**evaluate(clause["publish"], base_ctx), **branch_publish}
+            branch_publish = {**branch_publish, **evaluate(clause["publish"], base_ctx)}
         if clause.get("publish-global"):
-            global_publish = {**evaluate(clause["publish-global"], base_ctx),
-                              **global_publish}
+            global_publish = {**global_publish,
+                              **evaluate(clause["publish-global"], base_ctx)}
         for tr in clause["next"]:
             if tr["condition"] is not None and not _truthy(evaluate(tr["condition"],
                                                                     base_ctx)):

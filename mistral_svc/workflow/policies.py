@@ -68,7 +68,7 @@ def delay_seconds(name, value):
 
 
 def timeout_message(seconds):
-    return "Task timed out [timeout=%s sec]" % _fmt(seconds)
+    return "Task timed out [timeout(s)=%s]." % _fmt(seconds)
 
 
 def _fmt(seconds):

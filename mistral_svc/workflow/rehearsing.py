@@ -411,9 +411,9 @@ class Rehearsal:
             c = self._conductor(parent_id)
             self._commit(c.on_child_complete(child.task_execution_id, kids[child.id]))
         elif isinstance(cmd, commands.Cascade):
-            getattr(self, {"pause_workflow": "pause", "resume_workflow": "resume",
-                           "stop_workflow": "stop"}[cmd.method])(cmd.wf_ex_id, drain=False,
-                                                                  **cmd.kwargs)
+            method = {"pause_workflow": "pause", "resume_workflow": "resume",
+                      "stop_workflow": "stop", "reopen_task": "reopen_task"}[cmd.method]
+            getattr(self, method)(cmd.wf_ex_id, drain=False, **cmd.kwargs)
         elif isinstance(cmd, commands.DropResults):
             for a in self.store.actions.values():
                 if a.task_execution_id == cmd.task_ex_id:
@@ -506,6 +506,9 @@ class Rehearsal:
 
     def stop(self, wf_ex_id, state, message=None, drain=True):
         self._request(wf_ex_id, "stop", drain, state, message)
+
+    def reopen_task(self, wf_ex_id, task_ex_id, drain=True):
+        self._request(wf_ex_id, "reopen_task", drain, task_ex_id)
 
     def rerun(self, task_ex_id, reset=True, env=None):
         wf_ex_id = self.store.tasks[task_ex_id].workflow_execution_id

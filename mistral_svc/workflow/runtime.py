@@ -143,7 +143,14 @@ class ConductorRuntime:
         return (self._c.wf_ex.params or {}).get("env") or {}
 
     def global_var(self, name):
-        return self._c.wf_ex.globals.get(name)
+        """A global publish, else a workflow variable of that name (as Mistral reads
+        ``global()`` from the execution's context)."""
+        globals_ = self._c.wf_ex.globals
+        if name in globals_:
+            return globals_[name]
+        if name in self._c.spec.vars:
+            return (self._c.wf_ex.context or {}).get(name)
+        return None
 
     def executions(self, id=None, root_execution_id=None, state=None, from_time=None,
                    to_time=None):

@@ -89,7 +89,7 @@ class TaskCompleting:
                 runtime = self.runtime(task_ex, result, has_result)
                 if self.evaluate(task_spec.get("fail-on"), self.data_context(task_ex),
                                  runtime):
-                    state, state_info = states.ERROR, "Failed by the fail-on policy"
+                    state, state_info = states.ERROR, "Failed by 'fail-on' policy"
             retry = self._retry_policy(task_ex, result, has_result)
         except TaskFailure as e:
             return self.complete(task_ex, states.ERROR, state_info=str(e))

@@ -428,7 +428,8 @@ def test_publish_without_next():
     assert d.branch_publish == {}
 
 
-def test_specific_clause_publish_overrides_on_complete():
+def test_on_complete_publish_overrides_the_specific_clause():
+    # Mistral 23 merges clause publishes in the order the clauses run.
     wf = direct_wf("""
         a:
           on-success:
@@ -449,12 +450,12 @@ def test_specific_clause_publish_overrides_on_complete():
         c: {}
     """)
     d = decide(wf, "a", S.SUCCESS)
-    assert d.branch_publish == {"v": "success", "only_s": 1, "only_c": 2}
-    assert d.global_publish == {"g": "success", "gc": 3}
-    assert all(c.ctx["v"] == "success" for c in d.commands)
+    assert d.branch_publish == {"v": "complete", "only_s": 1, "only_c": 2}
+    assert d.global_publish == {"g": "complete", "gc": 3}
+    assert all(c.ctx["v"] == "complete" for c in d.commands)
     d = decide(wf, "a", S.ERROR)
-    assert d.branch_publish == {"v": "error", "only_c": 2}
-    assert d.global_publish == {"g": "error", "gc": 3}
+    assert d.branch_publish == {"v": "complete", "only_c": 2}
+    assert d.global_publish == {"g": "complete", "gc": 3}
 
 
 def test_publish_is_evaluated_against_base_ctx():

@@ -102,9 +102,9 @@ def test_bad_delay_names_the_policy(value):
 
 
 @pytest.mark.parametrize("seconds,text", [
-    (30, "Task timed out [timeout=30 sec]"),
-    (30.0, "Task timed out [timeout=30 sec]"),
-    (1.5, "Task timed out [timeout=1.5 sec]"),
+    (30, "Task timed out [timeout(s)=30]."),
+    (30.0, "Task timed out [timeout(s)=30]."),
+    (1.5, "Task timed out [timeout(s)=1.5]."),
 ])
 def test_timeout_message(seconds, text):
     assert policies.timeout_message(seconds) == text

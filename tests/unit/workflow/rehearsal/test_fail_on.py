@@ -26,7 +26,7 @@ def test_a_result_meeting_the_condition_fails_the_task():
     r, ex = run(CHECKED, executor=scripted(t={"status": "broken"}))
     task_ex = r.task(ex, "t")
     assert task_ex.state == states.ERROR
-    assert task_ex.state_info == "Failed by the fail-on policy"
+    assert task_ex.state_info == "Failed by 'fail-on' policy"
     assert task_ex.published == {"bad_status": "broken"}
     assert task_names(r, ex) == ["t", "handler"]
     assert inputs(r, "handler") == [{"output": "broken"}]

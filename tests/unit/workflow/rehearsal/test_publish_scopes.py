@@ -95,6 +95,22 @@ def test_global_of_a_name_never_published_is_null():
     assert inputs(r, "t") == [{"output": None}]
 
 
+def test_global_reads_a_workflow_variable_but_not_the_input():
+    # Mistral's global() reads the execution's context: vars and global publishes.
+    r, ex = run("""
+        version: '2.0'
+        wf:
+          input:
+            - i: from input
+          vars:
+            v: from vars
+          tasks:
+            t:
+              action: std.echo output=<% [global(v), global(i)] %>
+        """)
+    assert inputs(r, "t") == [{"output": ["from vars", None]}]
+
+
 def test_a_clause_branch_publish_reaches_the_next_task():
     r, ex = run(GLOBAL)
     assert inputs(r, "A1")[0]["output"][0] == "branch value"
@@ -156,16 +172,17 @@ wf:
 """
 
 
-def test_on_success_publish_wins_over_on_complete():
+def test_on_complete_publish_wins_over_on_success():
+    # As Mistral 23 does: clauses publish in the order they run.
     r, ex = run(PRECEDENCE)
-    assert r.execution(ex).output == {"which": "on-success", "common": "from on-success",
-                                      "always": "on-complete", "g": "on-success"}
+    assert r.execution(ex).output == {"which": "on-success", "common": "from on-complete",
+                                      "always": "on-complete", "g": "on-complete"}
 
 
-def test_on_error_publish_wins_over_on_complete():
+def test_on_complete_publish_wins_over_on_error():
     r, ex = run(PRECEDENCE, executor=scripted(t=Fail()))
     assert r.execution(ex).state == states.SUCCESS
-    assert r.execution(ex).output == {"which": "on-error", "common": "from on-error",
+    assert r.execution(ex).output == {"which": "on-error", "common": "from on-complete",
                                       "always": "on-complete", "g": "on-complete"}
 
 

@@ -265,3 +265,54 @@ def test_a_sub_workflow_is_looked_up_in_the_parent_namespace_first():
     assert child.workflow_namespace == "ns"
     (other,) = r.children(r.task(ex, "other"))
     assert other.workflow_namespace == ""
+
+
+PAUSING_CHILD = """
+version: '2.0'
+child:
+  tasks:
+    work:
+      action: std.noop
+      on-success: [pause, more]
+    more: {}
+parent:
+  tasks:
+    call:
+      workflow: child
+"""
+
+
+def test_a_child_that_pauses_itself_pauses_its_parent():
+    r, ex = run(PAUSING_CHILD, name="parent")
+    (child,) = r.children(r.task(ex, "call"))
+    assert r.execution(child.id).state == states.PAUSED
+    assert r.execution(ex).state == states.PAUSED
+    r.resume(child.id)
+    assert r.execution(child.id).state == states.SUCCESS
+    assert r.execution(ex).state == states.SUCCESS
+
+
+FAILING_CHILD = """
+version: '2.0'
+child:
+  tasks:
+    work:
+      action: std.echo output=1
+parent:
+  tasks:
+    call:
+      workflow: child
+"""
+
+
+def test_rerunning_a_failed_child_task_brings_the_parent_back():
+    r, ex = run(FAILING_CHILD, name="parent", executor=scripted(work=Fail("first")))
+    call = r.task(ex, "call")
+    (child,) = r.children(call)
+    assert (r.execution(child.id).state, r.execution(ex).state) == (states.ERROR,
+                                                                    states.ERROR)
+    r.executor = scripted()
+    r.rerun(r.task(child.id, "work").id)
+    assert r.execution(child.id).state == states.SUCCESS
+    assert r.task(ex, "call").state == states.SUCCESS
+    assert r.execution(ex).state == states.SUCCESS

@@ -29,11 +29,11 @@ def test_a_task_still_running_at_its_timeout_fails_and_on_error_runs():
     r.advance(1)
     task_ex = r.task(ex, "t")
     assert task_ex.state == states.ERROR
-    assert task_ex.state_info == "Task timed out [timeout=30 sec]"
+    assert task_ex.state_info == "Task timed out [timeout(s)=30]."
     (action_ex,) = r.actions_of(task_ex)
     assert action_ex.state == states.ERROR
-    assert action_ex.state_info == "Task timed out [timeout=30 sec]"
-    assert inputs(r, "handler") == [{"output": "Task timed out [timeout=30 sec]"}]
+    assert action_ex.state_info == "Task timed out [timeout(s)=30]."
+    assert inputs(r, "handler") == [{"output": "Task timed out [timeout(s)=30]."}]
     assert r.execution(ex).state == states.SUCCESS
 
 
@@ -97,7 +97,7 @@ def test_the_timeout_runs_over_wait_after():
     r.advance(5)
     task_ex = r.task(ex, "t")
     assert task_ex.state == states.ERROR
-    assert task_ex.state_info == "Task timed out [timeout=5 sec]"
+    assert task_ex.state_info == "Task timed out [timeout(s)=5]."
     r.advance(10)
     assert r.task(ex, "t").state == states.ERROR
     assert r.execution(ex).state == states.ERROR
