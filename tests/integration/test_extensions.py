@@ -1,0 +1,64 @@
+"""Extensions on the distributed shape: a package installed beside the services and
+code sources, run by an executor process over RabbitMQ (PostgreSQL)."""
+
+import json
+import os
+import time
+
+import requests
+
+from tests import plugin_package
+from tests.integration.conftest import deployed
+
+WORKFLOW = """\
+version: '2.0'
+ext_it:
+  tasks:
+    greet:
+      action: testpkg.greet name=cluster
+"""
+
+
+def _wait(predicate, timeout=60, interval=0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return None
+
+
+def _finished(url, ex_id):
+    ex = requests.get(url + "/executions/" + ex_id, timeout=5).json()
+    return ex if ex["state"] in ("SUCCESS", "ERROR") else None
+
+
+def test_package_actions_run_on_the_executor_process():
+    root = plugin_package.build()
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    # ``deployed`` runs db-manage populate with the package on the path.
+    with deployed("postgresql", env=env) as dep:
+        procs = {name: dep.start(name) for name in ("engine", "executor", "api")}
+        dep.wait_api()
+        url = dep.url
+
+        greet = requests.get(url + "/actions/testpkg.greet", timeout=5).json()
+        assert greet["input"] == 'name, greeting="Hello"', greet
+
+        r = requests.post(url + "/workflows", data=WORKFLOW,
+                          headers={"Content-Type": "text/plain"}, timeout=10)
+        assert r.status_code == 201, r.text
+        r = requests.post(url + "/executions", json={"workflow_name": "ext_it"}, timeout=30)
+        assert r.status_code == 201, r.text
+        ex = _wait(lambda: _finished(url, r.json()["id"]))
+        assert ex is not None, "execution never finished:\n" + dep.logs()
+        assert ex["state"] == "SUCCESS", ex["state_info"]
+        tasks = requests.get(url + "/executions/%s/tasks" % ex["id"], timeout=5).json()
+        task = requests.get(url + "/tasks/" + tasks["tasks"][0]["id"], timeout=5).json()
+        result = json.loads(task["result"])
+        assert result["text"] == "Hello, cluster!"
+        assert result["workflow_execution_id"] == ex["id"]
+        # It ran in the executor's process, not in the engine's or the API's.
+        assert result["pid"] == procs["executor"].pid
