@@ -142,8 +142,27 @@ def _signature(func):
             ", ".join(required + optional))
 
 
+def _module_names(tree):
+    """Names a module binds outside its functions and classes (class and function
+    definitions, imports, assignment targets), ``*`` for a star import."""
+    names, todo = set(), list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(node.name)
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        todo.extend(ast.iter_child_nodes(node))
+    return names
+
+
 def analyse(content, class_name):
-    """ClassInfo of top-level class ``class_name``; CodeError if there is none."""
+    """ClassInfo of top-level class ``class_name``. A name the module binds otherwise
+    (an import, an assignment) gets a ClassInfo that leaves the checks to the
+    executor; CodeError when the module does not bind the name at all."""
     try:
         tree = ast.parse(content)
     except (SyntaxError, ValueError) as e:
@@ -151,6 +170,9 @@ def analyse(content, class_name):
     classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
     node = classes.get(class_name)
     if node is None:
+        bound = _module_names(tree)
+        if class_name in bound or "*" in bound:
+            return ClassInfo()
         raise CodeError("Class %s is not defined in the code source" % class_name)
     lineage = _lineage(classes, node)
     is_sync = True

@@ -14,7 +14,7 @@ from mistral_svc import config, exceptions as exc, expressions
 from mistral_svc.actions import adhoc, base as action_base, registry
 from mistral_svc.db import api as db_api, models, session as db_session
 from mistral_svc.rpc import clients, transport
-from mistral_svc.services import actions as action_service
+from mistral_svc.services import actions as action_service, code_sources
 from mistral_svc.workflow import states
 
 CONF = config.CONF
@@ -30,17 +30,22 @@ class ActionNotFound(exc.InputError):
 
 
 def resolve(action_name, namespace=""):
-    """What runs for ``action_name``: a system action class, or an
-    ``adhoc.AdHocAction`` (its chain down to a system class). ActionNotFound (an
-    InputError) if there is no such action."""
-    # Ad-hoc actions cannot take a system action's name (in any namespace), so the
-    # common case needs no database query.
+    """What runs for ``action_name``: a system action's catalogue entry, an
+    ``adhoc.AdHocAction`` (its chain down to a system action), or a dynamic action
+    (``code_sources.DynamicAction``). ActionNotFound (an InputError) if there is no
+    such action."""
+    # Ad-hoc and dynamic actions cannot take a system action's name (in any namespace),
+    # so the common case needs no database query.
     cls = registry.get(action_name)
     if cls is not None:
         return cls
     try:
-        resolved = adhoc.build(action_name, namespace, action_service.find_adhoc,
-                               registry.get)
+        resolved = None
+        if registry.provider_enabled("adhoc"):
+            resolved = adhoc.build(action_name, namespace, action_service.find_adhoc,
+                                   registry.get)
+        if resolved is None:
+            resolved = code_sources.find_dynamic(action_name, namespace)
     except action_base.ActionError as e:
         raise ActionNotFound(str(e))
     if resolved is None:
@@ -139,6 +144,9 @@ def exec_context(action_ex, rpc_ctx=None):
         "task_name": action_ex.task_name,
         "callback_url": callback_url(),
         "security": {k: rpc_ctx[k] for k in _SECURITY_KEYS if rpc_ctx.get(k) is not None},
+        # A dynamic action's code travels with it (executors read no database).
+        **code_sources.exec_payload(action_ex.name, action_ex.workflow_namespace,
+                                    action_ex.runtime_context),
     }
 
 

@@ -1,0 +1,245 @@
+"""Code sources and dynamic actions: storage rules, and what the engine runs.
+
+A code source is Python text with a version that grows by one on every update; a
+dynamic action names a class of one. Text that does not compile is refused at upload
+with the line of the error (Mistral stores it and fails at run time). A code source
+cannot be deleted while a dynamic action uses it.
+
+For the engine, ``find_dynamic`` resolves an action name to the dynamic action, the
+current version of its code source and what the source says about the class (without
+running it); ``exec_payload`` is what travels to the executor with the action.
+"""
+
+import collections
+import threading
+
+import sqlalchemy as sa
+
+from mistral_svc import exceptions as exc
+from mistral_svc.actions import base as action_base, code_sources, registry
+from mistral_svc.db import api as db_api, models
+
+SCOPES = ("private", "public")
+
+# Code and analyses by (code source id, version): a version never changes.
+_CACHE_SIZE = 64
+_cache = collections.OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _scope(scope):
+    scope = scope or "private"
+    if scope not in SCOPES:
+        raise exc.InputError("Scope must be one of the following: private, public")
+    return scope
+
+
+def _check_content(name, content):
+    try:
+        code_sources.check_syntax(name, content)
+    except code_sources.CodeError as e:
+        raise exc.InputError(str(e))
+
+
+def _find(model, identifier, namespace):
+    """The row whose id is ``identifier``, or whose name is in exactly ``namespace``."""
+    with db_api.transaction(read_only=True) as s:
+        q = s.query(model).filter(
+            (model.id == identifier)
+            | ((model.name == identifier) & (model.namespace == (namespace or ""))))
+        if model is models.CodeSource:
+            q = q.options(sa.orm.undefer(model.content))
+        return q.first()
+
+
+def get_code_source(identifier, namespace=""):
+    row = _find(models.CodeSource, identifier, namespace)
+    if row is None:
+        raise exc.NotFound("Code Source not found [name=%s,namespace=%s]"
+                           % (identifier, namespace or ""))
+    return row
+
+
+def create_code_source(name, content, namespace="", scope="private", project_id=None):
+    """Store a new code source at version 1; 409 if the name is taken."""
+    if not name:
+        raise exc.InputError("A code source needs a name")
+    _check_content(name, content)
+    values = {"name": name, "namespace": namespace or "", "content": content,
+              "version": 1, "scope": _scope(scope), "tags": []}
+    if project_id:
+        values["project_id"] = project_id
+    try:
+        return db_api.create(models.CodeSource, values)
+    except exc.Conflict:
+        raise exc.Conflict(
+            "Duplicate entry for CodeSource ['name', 'namespace', 'project_id']: %s, %s, %s"
+            % (name, namespace or "", project_id or "<default-project>"))
+
+
+def update_code_source(identifier, content, namespace="", scope="private"):
+    """Replace the content (and scope) of a code source; its version grows by one."""
+    with db_api.transaction():
+        row = get_code_source(identifier, namespace)
+        _check_content(row.name, content)
+        return db_api.update(row, {"content": content, "scope": _scope(scope),
+                                   "version": (row.version or 0) + 1})
+
+
+def delete_code_source(identifier, namespace=""):
+    """Delete a code source; 400 while dynamic actions use it."""
+    with db_api.transaction() as s:
+        row = get_code_source(identifier, namespace)
+        users = [r.name for r in s.query(models.DynamicActionDefinition.name).filter(
+            models.DynamicActionDefinition.code_source_id == row.id)
+            .order_by(models.DynamicActionDefinition.name)]
+        if users:
+            raise exc.InputError(
+                "Can't delete code source that has dynamic actions associated. "
+                "[code_source_identifier=%s, namespace=%s], [dynamic_action(s)=%s]"
+                % (identifier, namespace or "", ", ".join(users)))
+        db_api.delete(row)
+
+
+# --- dynamic actions ---------------------------------------------------------------------
+
+
+def get_dynamic_action(identifier, namespace=""):
+    row = _find(models.DynamicActionDefinition, identifier, namespace)
+    if row is None:
+        raise exc.NotFound("Dynamic Action not found [name=%s,namespace=%s]"
+                           % (identifier, namespace or ""))
+    return row
+
+
+def _check_class(code_source, class_name):
+    try:
+        code_sources.analyse(code_source.content, class_name)
+    except code_sources.CodeError as e:
+        raise exc.InputError("%s [code_source=%s]" % (e, code_source.name))
+
+
+def create_dynamic_action(name, class_name, code_source=None, namespace="",
+                          scope="private", project_id=None):
+    """Store a dynamic action on class ``class_name`` of ``code_source`` (id or name,
+    in the action's namespace); 409 if the name is taken or is a system action's."""
+    if not name:
+        raise exc.InputError("A dynamic action needs a name")
+    if not class_name:
+        raise exc.InputError("A dynamic action needs a class_name")
+    if not code_source:
+        raise exc.InputError("Either 'code_source_id' or 'code_source_name' must be "
+                             "provided.")
+    if registry.get(name) is not None:
+        raise exc.Conflict("Duplicate entry for dynamic action definition: %s is a "
+                           "system action" % name)
+    with db_api.transaction():
+        source = get_code_source(code_source, namespace)
+        _check_class(source, class_name)
+        values = {"name": name, "namespace": namespace or "", "class_name": class_name,
+                  "code_source_id": source.id, "code_source_name": source.name,
+                  "scope": _scope(scope)}
+        if project_id:
+            values["project_id"] = project_id
+        try:
+            return db_api.create(models.DynamicActionDefinition, values)
+        except exc.Conflict:
+            raise exc.Conflict(
+                "Duplicate entry for dynamic action definition [name=%s, namespace=%s, "
+                "project_id=%s]" % (name, namespace or "", project_id or "<default-project>"))
+
+
+def update_dynamic_action(identifier, namespace="", class_name=None, code_source=None,
+                          scope=None):
+    """Change the class, the code source or the scope of a dynamic action."""
+    if not identifier:
+        raise exc.InputError("Either 'name' or 'id' must be provided.")
+    with db_api.transaction():
+        row = get_dynamic_action(identifier, namespace)
+        values = {}
+        if scope:
+            values["scope"] = _scope(scope)
+        if class_name:
+            values["class_name"] = class_name
+        if code_source:
+            source = get_code_source(code_source, row.namespace)
+            values["code_source_id"] = source.id
+            values["code_source_name"] = source.name
+        else:
+            source = db_api.get(models.CodeSource, row.code_source_id, columns=("content",))
+        if class_name or code_source:
+            _check_class(source, values.get("class_name", row.class_name))
+        return db_api.update(row, values)
+
+
+def delete_dynamic_action(identifier, namespace=""):
+    with db_api.transaction():
+        db_api.delete(get_dynamic_action(identifier, namespace))
+
+
+# --- for the engine ----------------------------------------------------------------------
+
+
+def _cached(key, make):
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    value = make()
+    with _cache_lock:
+        _cache[key] = value
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
+
+
+def _content(code_source_id, version):
+    def load():
+        with db_api.transaction(read_only=True) as s:
+            return s.query(models.CodeSource.content).filter(
+                models.CodeSource.id == code_source_id).scalar()
+
+    return _cached(("content", code_source_id, version), load)
+
+
+def find_dynamic(name, namespace=""):
+    """The ``code_sources.DynamicAction`` that ``name`` runs, seen from ``namespace``
+    (that namespace first, then the default one), or None. ActionError when the
+    dynamic action exists but dynamic actions are switched off."""
+    d, c = models.DynamicActionDefinition, models.CodeSource
+    with db_api.transaction(read_only=True) as s:
+        rows = s.query(d.name, d.namespace, d.class_name, d.code_source_id,
+                       d.code_source_name, c.version).join(c, c.id == d.code_source_id)\
+            .filter(d.name == name, d.namespace.in_({namespace or "", ""})).all()
+    if not rows:
+        return None
+    if not registry.provider_enabled("dynamic"):
+        raise action_base.ActionError(
+            "Failed to find action [action_name=%s]: dynamic actions are disabled "
+            "([action_providers])" % name)
+    row = sorted(rows, key=lambda r: r.namespace != (namespace or ""))[0]
+    content = _content(row.code_source_id, row.version)
+    try:
+        info = _cached(("info", row.code_source_id, row.version, row.class_name),
+                       lambda: code_sources.analyse(content or "", row.class_name))
+        error = None
+    except code_sources.CodeError as e:
+        info, error = None, "%s [code_source=%s, version=%s]" % (
+            e, row.code_source_name, row.version)
+    return code_sources.DynamicAction(
+        row.name, row.namespace, row.class_name, row.code_source_id, row.code_source_name,
+        row.version, content, info=info, error=error)
+
+
+def exec_payload(action_name, namespace, runtime_context):
+    """``{"dynamic": ...}`` for the executor's context when ``action_name`` is a
+    dynamic action (the code travels with the action), else ``{}``."""
+    if (runtime_context or {}).get("adhoc") or registry.get(action_name) is not None:
+        return {}
+    try:
+        action = find_dynamic(action_name, namespace)
+    except action_base.ActionError as e:
+        return {"dynamic": {"error": str(e)}}
+    if action is None:
+        return {}
+    return {"dynamic": action.payload()}
