@@ -385,9 +385,11 @@ def parse_args(argv=None, config_files=None):
 
 
 def apply_expression_limits():
-    """Hand the ``[yaql]`` bounds to the (configuration-free) expressions package."""
+    """Hand the ``[yaql]`` bounds to the (configuration-free) expressions package, and
+    let it load the expression functions of installed packages."""
     from mistral_svc import expressions
 
+    expressions.load_plugin_functions()
     expressions.configure(
         limit_iterators=CONF.yaql.limit_iterators,
         memory_quota=CONF.yaql.memory_quota,

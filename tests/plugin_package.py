@@ -3,8 +3,9 @@
 It is what a user's package looks like once installed: a module with mistral-lib action
 classes, and a ``.dist-info`` directory whose ``entry_points.txt`` registers them under
 ``mistral.actions`` (plus one entry whose module does not exist and one that is not a
-class). Putting the directory on ``sys.path`` (or ``PYTHONPATH`` for other processes)
-installs it, exactly as pip would for the purposes of entry-point discovery.
+class), and two expression functions under ``mistral.expression.functions``. Putting
+the directory on ``sys.path`` (or ``PYTHONPATH`` for other processes) installs it, as
+pip would for the purposes of entry-point discovery.
 """
 
 import contextlib
@@ -87,6 +88,17 @@ class ExitAction(actions.Action):
 
 def helper():
     return None
+
+
+def double(value):
+    """An expression function: twice its argument."""
+    return value * 2
+
+
+def variable(context, name):
+    """An expression function in Mistral's style: the context comes first."""
+    data = context if isinstance(context, dict) else context["$"]
+    return data.get(name)
 '''
 
 ENTRY_POINTS = """\
@@ -98,6 +110,11 @@ testpkg.no_licence = msvc_testpkg:NoLicenceAction
 testpkg.exit = msvc_testpkg:ExitAction
 testpkg.gone = msvc_testpkg_missing.module:GoneAction
 testpkg.not_a_class = msvc_testpkg:helper
+
+[mistral.expression.functions]
+testpkg_double = msvc_testpkg:double
+testpkg_var = msvc_testpkg:variable
+env = msvc_testpkg:helper
 """
 
 NAMES = ("testpkg.greet", "testpkg.refuse", "testpkg.wait", "testpkg.no_licence",

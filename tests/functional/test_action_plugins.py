@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from mistral_svc import expressions
 from mistral_svc.services import action_catalog
 from tests import plugin_package
 
@@ -15,8 +16,10 @@ from tests import plugin_package
 def package(service):
     with plugin_package.installed():
         action_catalog.populate()
+        expressions.load_plugin_functions()
         yield
     action_catalog.populate()
+    expressions.load_plugin_functions()
 
 
 def _workflow(api, name, body, input_names=()):
@@ -115,3 +118,23 @@ def test_run_action_outside_a_workflow(api, package):
                    {"name": "testpkg.greet", "input": json.dumps({"name": "you"})})
     assert out["state"] == "SUCCESS"
     assert json.loads(out["output"])["result"]["text"] == "Hello, you!"
+
+
+def test_expression_functions_of_the_package(api, package, unique):
+    assert expressions.load_plugin_functions() == ["testpkg_double", "testpkg_var"]
+    name = _workflow(api, "wf_" + unique, """\
+    compute:
+      action: std.noop
+      publish:
+        yaql: <% testpkg_double(21) %>
+        jinja: "{{ testpkg_double(4) }}"
+        filtered: "{{ 5 | testpkg_double }}"
+        yaql_ctx: <% testpkg_var(who) %>
+        jinja_ctx: "{{ testpkg_var('who') }}"
+        env_untouched: <% env() %>
+""", ["who"])
+    ex = api.wait(api.start(name, {"who": "me"})["id"])
+    assert ex["state"] == "SUCCESS", ex["state_info"]
+    published = json.loads(api.tasks(ex["id"])["compute"]["published"])
+    assert published == {"yaql": 42, "jinja": 8, "filtered": 10, "yaql_ctx": "me",
+                         "jinja_ctx": "me", "env_untouched": {}}
