@@ -283,8 +283,8 @@ action_providers_opts = [
         "denylist",
         default=[],
         help="Names (fnmatch patterns) of action providers not to load, when allowlist "
-        "is empty. 'dynamic' turns dynamic actions off: neither engines nor executors "
-        "then run code sources.",
+        "is empty. 'dynamic' turns dynamic actions off: engines then fail the tasks "
+        "that use one, and executors refuse to run code sources.",
     ),
 ]
 

@@ -11,6 +11,7 @@ pip would for the purposes of entry-point discovery.
 import contextlib
 import importlib
 import os
+import shutil
 import sys
 import tempfile
 
@@ -143,14 +144,24 @@ def installed():
     undone on the way out."""
     from mistral_svc.actions import registry
 
+    with built() as root:
+        sys.path.insert(0, root)
+        importlib.invalidate_caches()
+        registry.reset()
+        try:
+            yield root
+        finally:
+            sys.path.remove(root)
+            sys.modules.pop(MODULE, None)
+            importlib.invalidate_caches()
+            registry.reset()
+
+
+@contextlib.contextmanager
+def built():
+    """The package in a temporary directory, removed on the way out."""
     root = build()
-    sys.path.insert(0, root)
-    importlib.invalidate_caches()
-    registry.reset()
     try:
         yield root
     finally:
-        sys.path.remove(root)
-        sys.modules.pop(MODULE, None)
-        importlib.invalidate_caches()
-        registry.reset()
+        shutil.rmtree(root, ignore_errors=True)

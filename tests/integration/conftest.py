@@ -131,7 +131,8 @@ class Deployment:
         self.procs = []
 
     def db_manage(self, *args):
-        subprocess.run(
+        """Run ``mistral-svc-db-manage args``; returns the completed process."""
+        return subprocess.run(
             [sys.executable, "-m", "mistral_svc.cmd.db_manage", *args,
              "--config-file", self.config],
             check=True, capture_output=True, timeout=120, env=self.env,

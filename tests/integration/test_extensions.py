@@ -69,17 +69,26 @@ def _finished(url, ex_id):
 
 
 def test_package_and_code_source_actions_run_on_the_executor_process():
-    root = plugin_package.build()
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    # ``deployed`` runs db-manage populate with the package on the path.
+    with plugin_package.built() as root:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        # ``deployed`` runs db-manage populate with the package on the path.
+        _exercise(env)
+
+
+def _exercise(env):
+    """Package actions, then a code source and its dynamic action, on one deployment."""
     with deployed("postgresql", env=env) as dep:
         procs = {name: dep.start(name) for name in ("engine", "executor", "api")}
         dep.wait_api()
         url = dep.url
 
-        greet = requests.get(url + "/actions/testpkg.greet", timeout=5).json()
-        assert greet["input"] == 'name, greeting="Hello"', greet
+        resp = requests.get(url + "/actions/testpkg.greet", timeout=5)
+        if resp.status_code != 200:
+            again = dep.db_manage("populate")
+            raise AssertionError("%s\npopulate again: %s %s\n%s" % (
+                resp.text, again.stdout, again.stderr[-2000:], dep.logs()))
+        assert resp.json()["input"] == 'name, greeting="Hello"', resp.text
 
         r = requests.post(url + "/workflows", data=WORKFLOW,
                           headers={"Content-Type": "text/plain"}, timeout=10)
