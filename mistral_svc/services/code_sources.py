@@ -5,6 +5,10 @@ dynamic action names a class of one. Text that does not compile is refused at up
 with the line of the error (Mistral stores it and fails at run time). A code source
 cannot be deleted while a dynamic action uses it.
 
+Every dynamic action also has a row among the action definitions (not a system one,
+no YAML), so ``action-list`` and ``action-get`` show it with its input and docstring
+as Mistral does; it changes with the dynamic action and with its code source.
+
 For the engine, ``find_dynamic`` resolves an action name to the dynamic action, the
 current version of its code source and what the source says about the class (without
 running it); ``exec_payload`` is what travels to the executor with the action.
@@ -79,11 +83,15 @@ def create_code_source(name, content, namespace="", scope="private", project_id=
 
 def update_code_source(identifier, content, namespace="", scope="private"):
     """Replace the content (and scope) of a code source; its version grows by one."""
-    with db_api.transaction():
+    with db_api.transaction() as s:
         row = get_code_source(identifier, namespace)
         _check_content(row.name, content)
-        return db_api.update(row, {"content": content, "scope": _scope(scope),
-                                   "version": (row.version or 0) + 1})
+        row = db_api.update(row, {"content": content, "scope": _scope(scope),
+                                  "version": (row.version or 0) + 1})
+        for action in s.query(models.DynamicActionDefinition).filter(
+                models.DynamicActionDefinition.code_source_id == row.id):
+            _catalogue_row(action, content)
+        return row
 
 
 def delete_code_source(identifier, namespace=""):
@@ -119,6 +127,43 @@ def _check_class(code_source, class_name):
         raise exc.InputError("%s [code_source=%s]" % (e, code_source.name))
 
 
+def _catalogue_row(action, content):
+    """Create or refresh the action definition row that shows ``action`` in
+    ``/v2/actions``; Conflict when an ad-hoc action has its name."""
+    try:
+        info = code_sources.analyse(content or "", action.class_name)
+    except code_sources.CodeError:
+        info = code_sources.ClassInfo()
+    values = {
+        "name": action.name, "namespace": action.namespace, "definition": "",
+        "spec": None, "input": info.params_spec, "description": info.description,
+        "tags": [], "is_system": False, "scope": action.scope,
+        "action_class": ("%s.%s" % (action.code_source_name, action.class_name))[:255],
+        "attributes": {"dynamic_action_id": action.id},
+    }
+    if action.project_id:
+        values["project_id"] = action.project_id
+    row = _catalogue_row_of(action.id)
+    if row is not None:
+        return db_api.update(row, values)
+    try:
+        return db_api.create(models.ActionDefinition, values)
+    except exc.Conflict:
+        raise exc.Conflict("Duplicate entry for dynamic action definition: an action "
+                           "named %s exists [namespace=%s]" % (action.name,
+                                                               action.namespace))
+
+
+def _catalogue_row_of(dynamic_action_id):
+    with db_api.transaction() as s:
+        for row in s.query(models.ActionDefinition).filter(
+                models.ActionDefinition.is_system.isnot(True),
+                models.ActionDefinition.action_class.isnot(None)):
+            if (row.attributes or {}).get("dynamic_action_id") == dynamic_action_id:
+                return row
+    return None
+
+
 def create_dynamic_action(name, class_name, code_source=None, namespace="",
                           scope="private", project_id=None):
     """Store a dynamic action on class ``class_name`` of ``code_source`` (id or name,
@@ -142,11 +187,13 @@ def create_dynamic_action(name, class_name, code_source=None, namespace="",
         if project_id:
             values["project_id"] = project_id
         try:
-            return db_api.create(models.DynamicActionDefinition, values)
+            row = db_api.create(models.DynamicActionDefinition, values)
         except exc.Conflict:
             raise exc.Conflict(
                 "Duplicate entry for dynamic action definition [name=%s, namespace=%s, "
                 "project_id=%s]" % (name, namespace or "", project_id or "<default-project>"))
+        _catalogue_row(row, source.content)
+        return row
 
 
 def update_dynamic_action(identifier, namespace="", class_name=None, code_source=None,
@@ -169,12 +216,18 @@ def update_dynamic_action(identifier, namespace="", class_name=None, code_source
             source = db_api.get(models.CodeSource, row.code_source_id, columns=("content",))
         if class_name or code_source:
             _check_class(source, values.get("class_name", row.class_name))
-        return db_api.update(row, values)
+        row = db_api.update(row, values)
+        _catalogue_row(row, source.content)
+        return row
 
 
 def delete_dynamic_action(identifier, namespace=""):
     with db_api.transaction():
-        db_api.delete(get_dynamic_action(identifier, namespace))
+        row = get_dynamic_action(identifier, namespace)
+        shown = _catalogue_row_of(row.id)
+        if shown is not None:
+            db_api.delete(shown)
+        db_api.delete(row)
 
 
 # --- for the engine ----------------------------------------------------------------------

@@ -295,3 +295,48 @@ def test_admin_only_when_auth_is_on(api, unique, auth_on):
                           "X-Project-Id": "proj-a"}, status=201)
     got = api.app.get("/v2/code_sources/p_%s" % unique, headers={"X-Roles": "admin"}).json
     assert got["project_id"] == "proj-a"
+
+
+def test_run_action_on_a_dynamic_action(api, unique):
+    _create_source(api, "runact_" + unique)
+    _create_action(api, "runact_" + unique, "Greeter", "runact_" + unique)
+    out = api.post("/v2/action_executions", {
+        "name": "runact_" + unique, "input": json.dumps({"name": "direct"})})
+    assert out["state"] == "SUCCESS", out
+    assert json.loads(out["output"])["result"].startswith("Hello, direct!")
+    bad = api.post("/v2/action_executions", {
+        "name": "runact_" + unique, "input": json.dumps({"nom": "x"})}, status=400)
+    assert "missing=['name']" in bad["faultstring"]
+
+
+def test_dynamic_actions_are_listed_among_actions(api, unique):
+    source = _create_source(api, "listed_" + unique)
+    name = "listed_" + unique
+    _create_action(api, name, "Greeter", source["id"])
+    shown = api.get("/v2/actions/%s" % name)
+    assert shown["is_system"] is False and shown["input"] == 'name, punctuation="!"'
+    assert shown["description"] == "Says hello."
+    assert [a["name"] for a in api.get("/v2/actions?name=%s" % name)["actions"]] == [name]
+    refused = api.app.delete("/v2/actions/%s" % name, status=400).json
+    assert "/v2/dynamic_actions" in refused["faultstring"]
+    clash = api.post_yaml("/v2/actions", "version: '2.0'\n%s:\n  base: std.noop\n" % name,
+                          status=409)
+    assert "Duplicate entry" in clash["faultstring"]
+
+    api.app.put("/v2/code_sources?identifier=%s" % source["id"],
+                SOURCE.replace('punctuation="!"', 'punctuation="?"'),
+                headers={"Content-Type": "text/plain"})
+    assert api.get("/v2/actions/%s" % name)["input"] == 'name, punctuation="?"'
+    api.put("/v2/dynamic_actions", {"name": name, "class_name": "Refuser"})
+    assert api.get("/v2/actions/%s" % name)["input"] == ""
+    api.delete("/v2/dynamic_actions/%s" % name)
+    api.app.get("/v2/actions/%s" % name, status=404)
+
+
+def test_dynamic_action_cannot_take_an_adhoc_name(api, unique):
+    name = "adhoc_" + unique
+    api.post_yaml("/v2/actions", "version: '2.0'\n%s:\n  base: std.noop\n" % name)
+    _create_source(api, "clash_" + unique)
+    error = _create_action(api, name, "Greeter", "clash_" + unique, status=409)
+    assert "an action named %s exists" % name in error["faultstring"]
+    api.app.get("/v2/dynamic_actions/%s" % name, status=404)
