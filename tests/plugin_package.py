@@ -87,7 +87,7 @@ class ExitAction(actions.Action):
         raise SystemExit(3)
 
 
-def helper():
+def not_an_action():
     return None
 
 
@@ -110,12 +110,12 @@ testpkg.wait = msvc_testpkg:WaitForCallbackAction
 testpkg.no_licence = msvc_testpkg:NoLicenceAction
 testpkg.exit = msvc_testpkg:ExitAction
 testpkg.gone = msvc_testpkg_missing.module:GoneAction
-testpkg.not_a_class = msvc_testpkg:helper
+testpkg.not_a_class = msvc_testpkg:not_an_action
 
 [mistral.expression.functions]
 testpkg_double = msvc_testpkg:double
 testpkg_var = msvc_testpkg:variable
-env = msvc_testpkg:helper
+env = msvc_testpkg:not_an_action
 """
 
 NAMES = ("testpkg.greet", "testpkg.refuse", "testpkg.wait", "testpkg.no_licence",

@@ -106,7 +106,7 @@ def test_run_gets_the_mistral_lib_context(package):
      "Failed to load action testpkg.gone from msvc_testpkg_missing.module:GoneAction: "
      "ModuleNotFoundError: No module named 'msvc_testpkg_missing'"),
     ("testpkg.not_a_class", {}, True,
-     "Failed to load action testpkg.not_a_class from msvc_testpkg:helper: "
+     "Failed to load action testpkg.not_a_class from msvc_testpkg:not_an_action: "
      "it is not a class"),
     ("testpkg.greet", {"nom": "x"}, True,
      "Invalid input [name=testpkg.greet, class=GreetAction, missing=['name'], "
