@@ -270,6 +270,51 @@ metrics_opts = [
         "PROMETHEUS_MULTIPROC_DIR and a single port."),
 ]
 
+action_providers_opts = [
+    cfg.ListOpt(
+        "allowlist",
+        default=[],
+        help="Names (fnmatch patterns) of the action providers of the "
+        "'mistral.action.providers' entry point to load. When set, only these load "
+        "and denylist is ignored. Ours are legacy (the 'mistral.actions' entry point, "
+        "std.* among them), openstack (nova.*, cinder.*), adhoc and dynamic.",
+    ),
+    cfg.ListOpt(
+        "denylist",
+        default=[],
+        help="Names (fnmatch patterns) of action providers not to load, when allowlist "
+        "is empty. 'dynamic' turns dynamic actions off: engines then fail the tasks "
+        "that use one, and executors refuse to run code sources.",
+    ),
+]
+
+legacy_action_provider_opts = [
+    cfg.BoolOpt(
+        "load_action_plugins",
+        default=True,
+        help="Load the action classes installed packages register under the "
+        "'mistral.actions' entry point (our std.* actions are among them).",
+    ),
+    cfg.BoolOpt(
+        "only_builtin_actions",
+        default=False,
+        help="Load only the 'mistral.actions' classes that ship with mistral-svc, "
+        "none of other packages.",
+    ),
+    cfg.ListOpt(
+        "allowlist",
+        default=[],
+        help="Names (fnmatch patterns, e.g. 'std.*') of the 'mistral.actions' entries "
+        "to load. When set, only these load and denylist is ignored.",
+    ),
+    cfg.ListOpt(
+        "denylist",
+        default=[],
+        help="Names (fnmatch patterns) of 'mistral.actions' entries not to load, when "
+        "allowlist is empty.",
+    ),
+]
+
 _opt_groups = [
     (None, default_opts),
     ("api", api_opts),
@@ -281,6 +326,8 @@ _opt_groups = [
     ("event_engine", event_engine_opts),
     ("coordination", coordination_opts),
     ("openstack_actions", openstack_actions_opts),
+    ("action_providers", action_providers_opts),
+    ("legacy_action_provider", legacy_action_provider_opts),
     ("yaql", yaql_opts),
     ("metrics", metrics_opts),
     ("notifier", notifier_opts),
@@ -338,9 +385,11 @@ def parse_args(argv=None, config_files=None):
 
 
 def apply_expression_limits():
-    """Hand the ``[yaql]`` bounds to the (configuration-free) expressions package."""
+    """Hand the ``[yaql]`` bounds to the (configuration-free) expressions package, and
+    let it load the expression functions of installed packages."""
     from mistral_svc import expressions
 
+    expressions.load_plugin_functions()
     expressions.configure(
         limit_iterators=CONF.yaql.limit_iterators,
         memory_quota=CONF.yaql.memory_quota,

@@ -1,9 +1,17 @@
-"""The action contract shared by std actions, generated OpenStack actions and plug-ins."""
+"""The action contract shared by std actions, generated OpenStack actions and plug-ins.
+
+Every action is a mistral-lib action: a class whose ``__init__`` keyword arguments are
+its input (that signature is what ``action-get`` shows), whose ``run(context)`` gets a
+``mistral_lib.actions.context.ActionContext`` and whose ``is_sync()`` says whether the
+result comes back from ``run`` or later through the API.
+"""
 
 import dataclasses
 import functools
 import inspect
 import json
+
+from mistral_lib import actions as ml_actions, exceptions as ml_exc
 
 from mistral_svc.lang import inputs as lang_inputs
 
@@ -27,32 +35,27 @@ class Result:
         return cls(d.get("data"), d.get("error"), d.get("cancel", False))
 
 
-class ActionError(Exception):
+class ActionError(ml_exc.ActionException):
     """Raised by an action to fail with a message (the task's state_info shows it)."""
 
 
-class Action:
-    """Base of every action. Subclasses take their input as ``__init__`` keyword
-    arguments (that signature is the one ``action-get`` shows) and implement ``run``."""
-
-    #: False for actions completed later through the API (asynchronous actions).
-    is_sync = True
+class Action(ml_actions.Action):
+    """Base of our own actions: a mistral-lib action. Subclasses take their input as
+    ``__init__`` keyword arguments and implement ``run``; asynchronous ones override
+    ``is_sync`` to return False."""
 
     def run(self, context):
         raise NotImplementedError
 
-    @classmethod
-    def signature(cls):
-        """The input string the API shows: required params first, then ``name=default``."""
-        return params_string(cls.__init__)
-
-    @classmethod
-    def description(cls):
-        return inspect.getdoc(cls) or ""
-
 
 def params_string(func, skip=("self",)):
-    """Render a callable's parameters like upstream's action inputs: ``a, b=null``."""
+    """Render a callable's parameters like upstream's action inputs: ``a, b=null``.
+
+    A callable may state its input text itself in ``__arguments__`` (mistral-lib's
+    convention for actions whose ``__init__`` takes ``**kwargs``)."""
+    own = getattr(func, "__arguments__", None)
+    if isinstance(own, str):
+        return own
     try:
         sig = inspect.signature(func)
     except (TypeError, ValueError):
@@ -84,10 +87,19 @@ def _input_shape(init):
 
 
 def check_input(cls, params):
-    """Raise ActionError when ``params`` lack a required or carry an unknown parameter."""
+    """Raise ActionError when ``params`` lack a required or carry an unknown parameter.
+
+    ``cls`` is an action class or anything with its own ``check_input(params)`` (the
+    catalogue's descriptors, ad-hoc and dynamic actions)."""
+    if not isinstance(cls, type):
+        return cls.check_input(params)
+    return check_class_input(cls, params, getattr(cls, "action_name", cls.__name__))
+
+
+def check_class_input(cls, params, name):
+    """``check_input`` of class ``cls`` known as action ``name``."""
     accepts_any, names, required = _input_shape(cls.__init__)
     try:
-        lang_inputs.check(getattr(cls, "action_name", cls.__name__), cls.__name__, names,
-                          required, params, accepts_any)
+        lang_inputs.check(name, cls.__name__, names, required, params, accepts_any)
     except lang_inputs.InputMismatch as e:
         raise ActionError(str(e))

@@ -125,25 +125,25 @@ class MistralHTTPAction(HTTPAction):
     completes it at once (with an error).
     """
 
-    is_sync = False
+    def is_sync(self):
+        return False
 
     def run(self, context):
-        context = context or {}
+        execution = getattr(context, "execution", None)
+
+        def value(name):
+            return getattr(execution, name, None)
+
         extra = {
-            "Mistral-Workflow-Name": context.get("workflow_name"),
-            "Mistral-Workflow-Execution-Id": context.get("workflow_execution_id"),
-            "Mistral-Execution-Id": context.get("workflow_execution_id"),
-            "Mistral-Task-Id": context.get("task_execution_id"),
-            "Mistral-Action-Execution-Id": context.get("action_execution_id"),
-            "Mistral-Callback-URL": context.get("callback_url"),
+            "Mistral-Workflow-Name": value("workflow_name"),
+            "Mistral-Workflow-Execution-Id": value("workflow_execution_id"),
+            "Mistral-Execution-Id": value("workflow_execution_id"),
+            "Mistral-Task-Id": value("task_execution_id"),
+            "Mistral-Action-Execution-Id": value("action_execution_id"),
+            "Mistral-Callback-URL": value("callback_url"),
         }
         headers = dict(self.headers or {})
         headers.update({k: str(v) for k, v in extra.items() if v is not None})
         self.headers = headers
         return super().run(context)
 
-
-ACTIONS = {
-    "std.http": HTTPAction,
-    "std.mistral_http": MistralHTTPAction,
-}

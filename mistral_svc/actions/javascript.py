@@ -55,13 +55,3 @@ class JavaScriptAction(Action):
             return None
         return json.loads(out)
 
-
-class JSAction(JavaScriptAction):
-    # A class of its own so each catalogue name keeps its own ``action_name``.
-    __doc__ = JavaScriptAction.__doc__
-
-
-ACTIONS = {
-    "std.javascript": JavaScriptAction,
-    "std.js": JSAction,
-}

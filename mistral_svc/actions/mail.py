@@ -84,5 +84,3 @@ class SendEmailAction(Action):
             raise ActionError("Failed to send an email message: %s" % e)
         return None
 
-
-ACTIONS = {"std.email": SendEmailAction}

@@ -244,9 +244,3 @@ class WaitSSHAction(Action):
                                   % (self.host, self.timeout, last))
             time.sleep(self.interval)
 
-
-ACTIONS = {
-    "std.ssh": SSHAction,
-    "std.ssh_proxied": SSHProxiedAction,
-    "std.wait_ssh": WaitSSHAction,
-}

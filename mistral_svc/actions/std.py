@@ -53,13 +53,14 @@ class SleepAction(Action):
 class AsyncNoOpAction(Action):
     """Starts nothing and waits for its result to be sent through the API."""
 
-    is_sync = False
-
     def __init__(self):
         pass
 
     def run(self, context):
         return None
+
+    def is_sync(self):
+        return False
 
 
 class TestDictAction(Action):
@@ -73,12 +74,3 @@ class TestDictAction(Action):
     def run(self, context):
         return {"%s%d" % (self.key_prefix, i): self.val for i in range(int(self.size))}
 
-
-ACTIONS = {
-    "std.noop": NoOpAction,
-    "std.echo": EchoAction,
-    "std.fail": FailAction,
-    "std.sleep": SleepAction,
-    "std.async_noop": AsyncNoOpAction,
-    "std.test_dict": TestDictAction,
-}

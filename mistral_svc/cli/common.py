@@ -299,8 +299,12 @@ def table(columns, items, row_fn):
     return headings(columns), [row_fn(item, lister=True) for item in items]
 
 
-def delete_many(cmd, identifiers, delete_fn, what):
-    """Delete several resources, reporting each; fail at the end if any failed."""
+def delete_many(cmd, identifiers, delete_fn, what, accepted=None, refused=None):
+    """Delete several resources, reporting each; fail at the end if any failed.
+
+    ``accepted`` (with ``%s`` for the identifier) and ``refused`` replace the default
+    messages where the official client words them differently."""
+    accepted = accepted or "Request to delete %s %%s has been accepted." % what
     failed = False
     for identifier in identifiers:
         try:
@@ -309,6 +313,6 @@ def delete_many(cmd, identifiers, delete_fn, what):
             failed = True
             cmd.app.stderr.write(f"{exc}\n")
         else:
-            cmd.app.stdout.write(f"Request to delete {what} {identifier} has been accepted.\n")
+            cmd.app.stdout.write(accepted % identifier + "\n")
     if failed:
-        raise CommandError(f"Unable to delete the specified {what}(s).")
+        raise CommandError(refused or f"Unable to delete the specified {what}(s).")

@@ -14,7 +14,9 @@ from cliff import app, commandmanager
 from mistral_svc.cli import (
     action_executions,
     actions,
+    code_sources,
     cron_triggers,
+    dynamic_actions,
     environments,
     event_triggers,
     executions,
@@ -42,6 +44,8 @@ COMMAND_MODULES = (
     members,
     event_triggers,
     services,
+    code_sources,
+    dynamic_actions,
 )
 
 

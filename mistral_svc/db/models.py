@@ -129,6 +129,43 @@ class ActionDefinition(Base):
 
 
 @_timestamps
+class CodeSource(Base):
+    """Python source text uploaded through ``/v2/code_sources``; ``version`` grows by one
+    with every update, so whoever caches the compiled module knows it is stale."""
+
+    __tablename__ = "code_sources"
+    __table_args__ = (sa.UniqueConstraint("name", "namespace", "project_id"),)
+
+    id = _id_col()
+    name = sa.Column(sa.String(255), nullable=False, index=True)
+    namespace = sa.Column(sa.String(255), nullable=False, default="", index=True)
+    content = deferred(sa.Column(LongText, nullable=False))
+    version = sa.Column(sa.Integer, nullable=False, default=1)
+    tags = sa.Column(JSON)
+    scope = sa.Column(sa.String(80), default="private", index=True)
+    project_id = sa.Column(sa.String(80), default="<default-project>", index=True)
+
+
+@_timestamps
+class DynamicActionDefinition(Base):
+    """An action whose class is ``class_name`` of a code source."""
+
+    __tablename__ = "dynamic_action_definitions"
+    __table_args__ = (sa.UniqueConstraint("name", "namespace", "project_id"),)
+
+    id = _id_col()
+    name = sa.Column(sa.String(255), nullable=False, index=True)
+    namespace = sa.Column(sa.String(255), nullable=False, default="", index=True)
+    class_name = sa.Column(sa.String(255), nullable=False)
+    # No cascade: a code source cannot be deleted while an action uses it.
+    code_source_id = sa.Column(sa.String(36), sa.ForeignKey("code_sources.id"),
+                               nullable=False, index=True)
+    code_source_name = sa.Column(sa.String(255), nullable=False)
+    scope = sa.Column(sa.String(80), default="private", index=True)
+    project_id = sa.Column(sa.String(80), default="<default-project>", index=True)
+
+
+@_timestamps
 class Environment(Base):
     __tablename__ = "environments_v2"
     __table_args__ = (sa.UniqueConstraint("name", "project_id"),)

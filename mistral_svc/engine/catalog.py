@@ -6,7 +6,7 @@ import dataclasses
 from mistral_svc import exceptions as exc, lang
 from mistral_svc.actions import adhoc, base as action_base, registry
 from mistral_svc.db import api as db_api, models
-from mistral_svc.engine import store
+from mistral_svc.engine import dynamic_actions, store
 from mistral_svc.lang import inputs as lang_inputs
 from mistral_svc.workflow import records
 from mistral_svc.workflow.runtime import result_of
@@ -52,15 +52,20 @@ def find_adhoc(name, namespace=""):
 
 
 def resolve(action_name, namespace=""):
-    """What runs for ``action_name``: a system action class, or an ``adhoc.AdHocAction``
-    (its chain down to a system class). LookupFailed if there is no such action."""
-    # Ad-hoc actions cannot take a system action's name (in any namespace), so the
-    # common case needs no query.
+    """What runs for ``action_name``: a system action's catalogue entry, an
+    ``adhoc.AdHocAction`` (its chain down to a system action), or a dynamic action.
+    LookupFailed if there is no such action."""
+    # Ad-hoc and dynamic actions cannot take a system action's name (in any
+    # namespace), so the common case needs no query.
     cls = registry.get(action_name)
     if cls is not None:
         return cls
     try:
-        resolved = adhoc.build(action_name, namespace, find_adhoc, registry.get)
+        resolved = None
+        if registry.provider_enabled("adhoc"):
+            resolved = adhoc.build(action_name, namespace, find_adhoc, registry.get)
+        if resolved is None:
+            resolved = dynamic_actions.find_dynamic(action_name, namespace)
     except action_base.ActionError as e:
         raise LookupFailed(str(e))
     if resolved is None:

@@ -11,6 +11,7 @@ import logging
 
 from mistral_svc import config
 from mistral_svc.db import session as db_session
+from mistral_svc.engine import dynamic_actions
 from mistral_svc.rpc import clients, transport
 
 CONF = config.CONF
@@ -53,6 +54,10 @@ def exec_context(action_ex, rpc_ctx=None):
         "task_name": action_ex.task_name,
         "callback_url": callback_url(),
         "security": {k: rpc_ctx[k] for k in _SECURITY_KEYS if rpc_ctx.get(k) is not None},
+        # A dynamic action's code travels with it (executors read no database).
+        **dynamic_actions.exec_payload(
+            action_ex.name, action_ex.workflow_namespace,
+            {"adhoc": action_ex.rt.adhoc} if action_ex.rt.adhoc else {}),
     }
 
 

@@ -5,13 +5,13 @@ result leaves in one, so executors can run on hosts that reach only the broker.
 """
 
 import concurrent.futures
-import json
 import logging
 import threading
 import time
 
-from mistral_svc import config, metrics
-from mistral_svc.actions import base, registry
+from mistral_svc import config
+from mistral_svc.actions import base
+from mistral_svc.executor import runner
 from mistral_svc.executor.tracker import Tracker
 from mistral_svc.rpc import clients, transport
 
@@ -19,44 +19,8 @@ CONF = config.CONF
 LOG = logging.getLogger(__name__)
 
 
-def _jsonable(value):
-    """Results travel as JSON: anything else is sent as its string form."""
-    try:
-        json.dumps(value)
-        return value
-    except (TypeError, ValueError):
-        return json.loads(json.dumps(value, default=str))
-
-
-def run_action(action_name, params, exec_ctx=None):
-    """Run one action synchronously; return a ``base.Result`` (never raises)."""
-    cls = registry.get(action_name)
-    if cls is None:
-        return base.Result(error="Action not found [action_name=%s]" % action_name), True
-    started = time.perf_counter()
-    try:
-        return _run(cls, action_name, params, exec_ctx)
-    finally:
-        # Only names of known actions become labels: their number is bounded.
-        metrics.ACTION_SECONDS.labels(action=action_name).observe(
-            time.perf_counter() - started)
-
-
-def _run(cls, action_name, params, exec_ctx):
-    try:
-        base.check_input(cls, params or {})
-        action = cls(**(params or {}))
-        data = action.run(exec_ctx or {})
-    except base.ActionError as e:
-        msg = e.args[0] if e.args else str(e)
-        return base.Result(error=_jsonable(msg)), cls.is_sync
-    except Exception as e:  # noqa: BLE001 - any action failure becomes an error result
-        return base.Result(
-            error="%s failed: %s: %s" % (action_name, type(e).__name__, e)
-        ), cls.is_sync
-    if isinstance(data, base.Result):
-        return base.Result(_jsonable(data.data), _jsonable(data.error), data.cancel), True
-    return base.Result(data=_jsonable(data)), cls.is_sync
+# Finding, making and running the action: see ``runner``.
+run_action = runner.run_action
 
 
 class ExecutorEndpoint:

@@ -13,6 +13,7 @@ from mistral_svc.expressions.api import (
     evaluate,
     evaluate_recursively,
     has_expressions,
+    load_plugin_functions,
     validate,
     validate_recursively,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "evaluate",
     "evaluate_recursively",
     "has_expressions",
+    "load_plugin_functions",
     "validate",
     "validate_recursively",
 ]

@@ -193,3 +193,15 @@ def configure(limit_iterators: int | None = None, memory_quota: int | None = Non
     if convert_input_data is not None:
         base.settings.convert_input_data = bool(convert_input_data)
     yaql_expr.rebuild_engine()
+
+
+def load_plugin_functions() -> list[str]:
+    """Offer the functions installed packages register under
+    ``mistral.expression.functions`` in both languages (again after installing one);
+    returns their names."""
+    from mistral_svc.expressions import plugins
+
+    extra = plugins.load()
+    yaql_expr.use_plugin_functions(extra)
+    jinja_expr.use_plugin_functions(extra)
+    return sorted(extra)

@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 from jinja2 import sandbox
 
-from mistral_svc.expressions import base, functions
+from mistral_svc.expressions import base, functions, plugins
 
 # Same delimiters and the same non-multiline matching as Mistral, so a string is an
 # expression here exactly when it is one there.
@@ -80,10 +80,14 @@ def _as_filter(name: str, func: Callable) -> Callable:
     return context_filter
 
 
-def _build_environment() -> jinja2.Environment:
+def _build_environment(extra: dict[str, Callable] | None = None) -> jinja2.Environment:
     env = _BoundedSandbox(
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
     )
+    for name, func in (extra or {}).items():
+        # As in Mistral: a global, and a filter whose value is the first argument.
+        env.globals[name] = plugins.for_jinja(func)
+        env.filters[name] = func
     env.globals.update(functions.FUNCTIONS)
     env.globals["range"] = _bounded_range
     for name, func in functions.FUNCTIONS.items():
@@ -92,6 +96,14 @@ def _build_environment() -> jinja2.Environment:
 
 
 _env = _build_environment()
+
+
+def use_plugin_functions(extra: dict[str, Callable]) -> None:
+    """Offer ``extra`` functions (of installed packages) besides the built-in ones."""
+    global _env
+    _env = _build_environment(extra)
+    _compile_expression.cache_clear()
+    _compile_template.cache_clear()
 
 
 @functools.lru_cache(maxsize=base.CACHE_SIZE)

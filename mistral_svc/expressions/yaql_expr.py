@@ -73,11 +73,21 @@ def rebuild_engine() -> None:
     _compile.cache_clear()
 
 
-def _build_root_context() -> Any:
+def _build_root_context(extra: dict[str, Callable] | None = None) -> Any:
     context = yaql.create_context()
     for name, func in functions.FUNCTIONS.items():
         context.register_function(func, name=name)
+    # yaql hands its context to a parameter named ``context`` by itself.
+    for name, func in (extra or {}).items():
+        context.register_function(func, name=name)
     return context
+
+
+def use_plugin_functions(extra: dict[str, Callable]) -> None:
+    """Offer ``extra`` functions (of installed packages) besides the built-in ones."""
+    global _root_context
+    _root_context = _build_root_context(extra)
+    _compile.cache_clear()
 
 
 @functools.lru_cache(maxsize=base.CACHE_SIZE)

@@ -98,6 +98,9 @@ def _exact(identifier, namespace):
     if row.namespace != (namespace or "") and row.id != identifier:
         raise exc.NotFound("Action not found [name=%s, namespace=%s]"
                            % (identifier, namespace))
+    if (row.attributes or {}).get("dynamic_action_id"):
+        raise exc.InputError("Action %s is a dynamic action: change or delete it through "
+                             "/v2/dynamic_actions" % row.name)
     return row
 
 

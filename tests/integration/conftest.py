@@ -102,8 +102,10 @@ def drop_database(url):
 class Deployment:
     """One config file, and any number of service processes started from it."""
 
-    def __init__(self, db_url, extra=""):
+    def __init__(self, db_url, extra="", env=None):
         self.dir = tempfile.mkdtemp(prefix="msvc-it-")
+        # Environment of every process started (None: this process's own).
+        self.env = env
         self.port = free_port()
         self.url = "http://127.0.0.1:%d/v2" % self.port
         run = uuid.uuid4().hex[:8]
@@ -129,10 +131,11 @@ class Deployment:
         self.procs = []
 
     def db_manage(self, *args):
-        subprocess.run(
+        """Run ``mistral-svc-db-manage args``; returns the completed process."""
+        return subprocess.run(
             [sys.executable, "-m", "mistral_svc.cmd.db_manage", *args,
              "--config-file", self.config],
-            check=True, capture_output=True, timeout=120,
+            check=True, capture_output=True, timeout=120, env=self.env,
         )
 
     def start(self, server):
@@ -141,7 +144,7 @@ class Deployment:
             [sys.executable, "-m", "mistral_svc.cmd.server", "--server", server,
              "--config-file", self.config],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=_die_with_parent, env=self.env,
         )
         self.procs.append(proc)
         return proc
@@ -178,13 +181,14 @@ class Deployment:
 
 
 @contextlib.contextmanager
-def deployed(kind, extra=""):
+def deployed(kind, extra="", env=None):
     """A Deployment on a fresh ``kind`` database (schema at head, system actions in),
     no service started yet; every service it started is stopped on the way out and the
-    database dropped. ``extra`` is appended to the config file."""
+    database dropped. ``extra`` is appended to the config file; ``env`` is the
+    environment of its processes."""
     require("rabbitmq", "redis", kind)
     db_url = fresh_database(kind)
-    dep = Deployment(db_url, extra=extra)
+    dep = Deployment(db_url, extra=extra, env=env)
     dep.db_url = db_url
     try:
         dep.db_manage("upgrade", "head")

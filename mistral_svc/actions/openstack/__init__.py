@@ -7,7 +7,10 @@ authenticated client when an action runs.
 
 import logging
 
+from mistral_lib import actions as ml_actions
+
 from mistral_svc import config
+from mistral_svc.actions import descriptors
 from mistral_svc.actions.openstack import generator
 
 CONF = config.CONF
@@ -67,3 +70,27 @@ def actions():
         except Exception:  # noqa: BLE001 - one broken client must not hide the rest
             LOG.exception("could not generate the %s actions", service)
     return catalogue
+
+
+class OpenStackActionProvider(ml_actions.ActionProvider):
+    """The ``nova.*`` and ``cinder.*`` actions, generated once when first asked for."""
+
+    def __init__(self, name="openstack"):
+        super().__init__(name)
+        self._actions = None
+
+    def _catalogue(self):
+        if self._actions is None:
+            found = {}
+            for action_name, cls in sorted(actions().items()):
+                cls.action_name = action_name
+                found[action_name] = descriptors.PythonAction(action_name, cls)
+            self._actions = found
+        return self._actions
+
+    def find(self, action_name, namespace=None):
+        return self._catalogue().get(action_name)
+
+    def find_all(self, namespace=None, limit=None, sort_fields=None, sort_dirs=None,
+                 filters=None, **kwargs):
+        return list(self._catalogue().values())

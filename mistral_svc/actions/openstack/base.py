@@ -44,7 +44,7 @@ class OpenStackAction(Action):
     def run(self, context):
         from mistral_svc.actions.openstack import session
 
-        client = session.client_for(self.service, self.action_region, context or {})
+        client = session.client_for(self.service, self.action_region, context)
         func = getattr(getattr(client, self.manager), self.method)
         try:
             result = func(**self.kwargs)

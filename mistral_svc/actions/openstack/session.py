@@ -47,11 +47,21 @@ def _auth_plugin(security):
         project_domain_name=opts.project_domain_name)
 
 
+def _security(context):
+    """The security context as a dict: from a mistral-lib ActionContext or a dict."""
+    if isinstance(context, dict):
+        return context.get("security") or {}
+    security = getattr(context, "security", None)
+    if security is None:
+        return {}
+    return {k: v for k, v in vars(security).items() if v is not None}
+
+
 def get_session(context):
     """A keystoneauth session for the action's security context."""
     from keystoneauth1 import session as ks_session
 
-    security = (context or {}).get("security") or {}
+    security = _security(context)
     key, make_plugin = _auth_plugin(security)
     key = key + (_verify(),)
     with _lock:

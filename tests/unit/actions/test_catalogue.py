@@ -32,10 +32,10 @@ from mistral_svc.actions import base, registry
     ("std.js", "script, context=null"),
 ])
 def test_std_signatures(name, signature):
-    cls = registry.get(name)
-    assert cls is not None and cls.action_name == name
-    assert cls.signature() == signature
-    assert cls.description()
+    desc = registry.get(name)
+    assert desc is not None and desc.name == name
+    assert desc.params_spec == signature
+    assert desc.description
 
 
 def test_sync_and_async_actions():

@@ -30,17 +30,17 @@ def test_plumbing_methods_are_not_actions():
 
 def test_inputs_follow_the_method_signature_plus_action_region():
     backups_create = registry.get("cinder.backups_create")
-    assert backups_create.signature() == (
+    assert backups_create.params_spec == (
         "volume_id, container=null, name=null, description=null, incremental=false, "
         "force=false, snapshot_id=null, action_region=\"\"")
-    assert registry.get("cinder.backups_find").signature() == 'action_region=""'
-    assert registry.get("cinder.backups_list").signature().startswith("detailed=true")
-    assert registry.get("nova.servers_create").signature().startswith(
+    assert registry.get("cinder.backups_find").params_spec == 'action_region=""'
+    assert registry.get("cinder.backups_list").params_spec.startswith("detailed=true")
+    assert registry.get("nova.servers_create").params_spec.startswith(
         "name, image, flavor, meta=null")
 
 
 def test_description_is_the_docstring():
-    desc = registry.get("cinder.backups_create").description()
+    desc = registry.get("cinder.backups_create").description
     assert desc.startswith("Creates a volume backup.")
     assert ":param volume_id: The ID of the volume to backup." in desc
 
@@ -58,7 +58,7 @@ def test_input_checks_use_the_generated_signature():
 
 
 def test_action_keeps_its_call_arguments():
-    action = registry.get("nova.servers_get")(server="abc", action_region="R2")
+    action = registry.get("nova.servers_get").instantiate({"server": "abc", "action_region": "R2"})
     assert action.kwargs == {"server": "abc"} and action.action_region == "R2"
     assert (action.service, action.manager, action.method) == ("nova", "servers", "get")
 

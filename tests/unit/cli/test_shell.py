@@ -18,6 +18,8 @@ EXPECTED_COMMANDS = {
         "environment": "create delete get list update",
         "member": "create delete get list update",
         "event-trigger": "create delete get list",
+        "code-source": "create delete get get-content list update",
+        "dynamic-action": "create delete get list update",
     }.items()
     for verb in verbs.split()
 } | {"run-action", "service-list"}

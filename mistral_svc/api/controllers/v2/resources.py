@@ -280,3 +280,40 @@ class Service(Resource):
 
 class Services(Resource):
     services = [Service]
+
+
+class CodeSource(Resource):
+    """Python text that dynamic actions take their classes from."""
+
+    id = wtypes.text
+    name = wtypes.text
+    namespace = wtypes.text
+    content = wtypes.text
+    version = int
+    project_id = wsme.wsattr(wtypes.text, readonly=True)
+    scope = wtypes.Enum(wtypes.text, "private", "public")
+    created_at = wtypes.text
+    updated_at = wtypes.text
+
+
+class CodeSources(ResourceList):
+    code_sources = [CodeSource]
+
+
+class DynamicAction(Resource):
+    """An action whose class ``class_name`` is defined in a code source."""
+
+    id = wtypes.text
+    name = wtypes.text
+    namespace = wsme.wsattr(wtypes.text, default="")
+    code_source_id = wtypes.text
+    code_source_name = wtypes.text
+    class_name = wtypes.text
+    project_id = wsme.wsattr(wtypes.text, readonly=True)
+    scope = wtypes.Enum(wtypes.text, "private", "public")
+    created_at = wtypes.text
+    updated_at = wtypes.text
+
+
+class DynamicActions(ResourceList):
+    dynamic_actions = [DynamicAction]

@@ -7,7 +7,9 @@ from mistral_svc.api import rest_utils
 from mistral_svc.api.controllers.v2 import actions as v2_actions
 from mistral_svc.api.controllers.v2 import (
     action_executions,
+    code_sources,
     cron_triggers,
+    dynamic_actions,
     environments,
     event_triggers,
     executions,
@@ -35,6 +37,8 @@ class Controller:
     services = services.ServicesController()
     cron_triggers = cron_triggers.CronTriggersController()
     event_triggers = event_triggers.EventTriggersController()
+    code_sources = code_sources.CodeSourcesController()
+    dynamic_actions = dynamic_actions.DynamicActionsController()
 
     @rest_utils.wsexpose(RootResource)
     def index(self):
