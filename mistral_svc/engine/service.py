@@ -130,6 +130,12 @@ class EngineEndpoint:
                                          lambda c: c.stop(state, message)).wf_ex.id}
 
     @_guard
+    def skip_task(self, ctx, task_ex_id):
+        wf_ex_id = apply.execution_of_task(task_ex_id)
+        apply.on_execution(wf_ex_id, lambda c: c.skip(task_ex_id))
+        return {"id": task_ex_id}
+
+    @_guard
     def reopen_task(self, ctx, wf_ex_id, task_ex_id):
         apply.on_execution(wf_ex_id, lambda c: c.reopen_task(task_ex_id))
 

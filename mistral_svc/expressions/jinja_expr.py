@@ -145,7 +145,7 @@ def evaluate(value: str, data: Any) -> Any:
     except Exception as e:
         reason = e.reason if isinstance(e, base.ExpressionError) else base.describe_error(e)
         raise base.ExpressionError(
-            base.format_error("Failed to evaluate Jinja expression", source, reason),
+            base.format_error("Can not evaluate Jinja expression", source, reason),
             expression=source.strip(), reason=reason,
         ) from None
 

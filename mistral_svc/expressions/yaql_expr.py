@@ -201,7 +201,7 @@ def evaluate_body(body: str, data: Any, get_context: Callable[[], Any]) -> Any:
     except Exception as e:
         reason = e.reason if isinstance(e, base.ExpressionError) else _reason(e)
         raise base.ExpressionError(
-            base.format_error("Failed to evaluate YAQL expression", body, reason),
+            base.format_error("Can not evaluate YAQL expression", body, reason),
             expression=body, reason=reason,
         ) from None
 

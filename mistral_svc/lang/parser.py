@@ -134,7 +134,8 @@ def _task(located, path, name, raw, defaults, wf_type):
     task[kind] = target_name
     task_input = raw.get("input")
     if isinstance(task_input, dict):
-        params = {**params, **task_input}
+        # Inline parameters win over the input block, as Mistral merges them.
+        params = {**task_input, **params}
     elif task_input is not None:
         params = task_input  # one expression yielding the whole input dict
     task["input"] = params

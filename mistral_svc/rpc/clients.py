@@ -63,6 +63,9 @@ class EngineClient:
         return self._call.call(ctx, "rerun_task", task_ex_id=task_ex_id, reset=reset,
                                env=env)
 
+    def skip_task(self, ctx, task_ex_id):
+        return self._call.call(ctx, "skip_task", task_ex_id=task_ex_id)
+
     def start_action(self, ctx, action_name, action_input, description=None,
                      namespace="", params=None):
         return self._call.call(ctx, "start_action", action_name=action_name,

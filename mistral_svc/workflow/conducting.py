@@ -77,8 +77,10 @@ class Conductor(TaskStarting, TaskCompleting):
 
     # --- helpers shared by the roles --------------------------------------------------
 
-    def runtime(self, task_ex=None, current_result=None, has_current_result=False):
-        return wf_runtime.ConductorRuntime(self, task_ex, current_result, has_current_result)
+    def runtime(self, task_ex=None, current_result=None, has_current_result=False,
+                final_state=None):
+        return wf_runtime.ConductorRuntime(self, task_ex, current_result, has_current_result,
+                                           final_state)
 
     def evaluate(self, data, ctx, runtime):
         try:
@@ -132,8 +134,9 @@ class Conductor(TaskStarting, TaskCompleting):
                 raise Refused("Environment is not found: %s" % env)
         elif env is not None and not isinstance(env, dict):
             raise Refused("Unexpected value type for environment: %s" % type(env).__name__)
-        if wf_spec.type == lang_spec.REVERSE and not params.get("task_name"):
-            raise Refused("reverse workflows need params.task_name")
+        if wf_spec.type == lang_spec.REVERSE and params.get("task_name") not in wf_spec.tasks:
+            raise Refused("Invalid task name [wf_spec=%s, task_name=%s]"
+                          % (wf_spec.name, params.get("task_name")))
         wf_ex = records.WorkflowEx(
             id=wf_ex_id or new_id(),
             name=definition.name,
@@ -244,7 +247,8 @@ class Conductor(TaskStarting, TaskCompleting):
             self.check_completion()
         else:
             info = child.state_info or "Failed subworkflow [execution_id=%s]" % child.id
-            self.after_attempt(task_ex, states.ERROR, info, (child.output or {}).get("result"))
+            # The result of a failed workflow task is the child's error output.
+            self.after_attempt(task_ex, states.ERROR, info, child.output or {})
         return self.step()
 
     def task_running(self, task_ex_id):
@@ -338,6 +342,10 @@ class Conductor(TaskStarting, TaskCompleting):
                 self.begin(task_ex)
             elif states.is_completed(task_ex.state) and not task_ex.processed:
                 self.process_transitions(task_ex)
+            elif task_ex.rt.held:
+                held = [commands.from_dict(c) for c in task_ex.rt.held]
+                self.delta.set(task_ex, rt=task_ex.rt.replace(held=None))
+                self.run_commands(task_ex, held)
         # Checked even if nothing moved: a pause may have held the very last transition.
         self._deferred = None
         self.check_completion()
@@ -373,19 +381,9 @@ class Conductor(TaskStarting, TaskCompleting):
     def rerun(self, task_ex_id, reset=True, env=None):
         """Run a failed task again; the execution goes back to RUNNING. With ``reset``
         every item of a with-items task runs again, without it only the failed ones."""
-        wf_ex = self.wf_ex
-        task_ex = self._task_or_none(task_ex_id)
-        if task_ex is None:
-            raise NotFound("Task execution not found [id=%s]" % task_ex_id)
-        if task_ex.state != states.ERROR:
-            raise Refused("Only tasks in ERROR state can be rerun [task_ex_id=%s, state=%s]"
-                          % (task_ex.id, task_ex.state))
-        if wf_ex.state not in (states.ERROR, states.PAUSED, states.RUNNING):
-            raise Refused("Can't rerun a task of an execution in state %s" % wf_ex.state)
+        task_ex = self._failed_task(task_ex_id)
         self._merge_env(env)
-        if wf_ex.state == states.ERROR:
-            self.set_workflow_state(M.RERUN)
-            self.delta.set(wf_ex, output={})
+        self._reopen_workflow()
         rt = task_ex.rt.replace(retry_no=0, waited_after=False)
         M.transition("task", task_ex, M.RERUN, self.delta, state_info=None, processed=False,
                      error_handled=False, finished_at=None, rt=rt)
@@ -401,15 +399,55 @@ class Conductor(TaskStarting, TaskCompleting):
             self.start_task(task_ex)
         return self.step()
 
+    def _failed_task(self, task_ex_id):
+        """The failed task a rerun or skip is about; Refused unless it failed and its
+        execution can go on."""
+        task_ex = self._task_or_none(task_ex_id)
+        if task_ex is None:
+            raise NotFound("Task execution not found [id=%s]" % task_ex_id)
+        if task_ex.state != states.ERROR:
+            raise Refused("The current task execution must be in ERROR for rerun. Only "
+                          "updating task to rerun is supported. [task_ex_id=%s, state=%s]"
+                          % (task_ex.id, task_ex.state))
+        if self.wf_ex.state not in (states.ERROR, states.PAUSED, states.RUNNING):
+            raise Refused("Can't rerun a task of an execution in state %s"
+                          % self.wf_ex.state)
+        return task_ex
+
+    def _reopen_workflow(self):
+        if self.wf_ex.state == states.ERROR:
+            self.set_workflow_state(M.RERUN)
+            self.delta.set(self.wf_ex, output={})
+
+    def skip(self, task_ex_id):
+        """Skip a failed task (``PUT /v2/tasks/{id}`` with SKIPPED): it ends SKIPPED,
+        publishes ``publish-on-skip`` and follows ``on-skip``; its execution goes on."""
+        task_ex = self._failed_task(task_ex_id)
+        self._reopen_workflow()
+        task_spec = self.spec.task(task_ex.name)
+        published = {}
+        if task_spec.get("publish-on-skip"):
+            try:
+                published = self.evaluate(
+                    task_spec.get("publish-on-skip"), self.data_context(task_ex),
+                    self.runtime(task_ex, final_state=states.SKIPPED))
+            except TaskFailure as e:
+                raise Refused("Failed to evaluate publish-on-skip: %s" % e)
+        M.transition("task", task_ex, M.SKIP, self.delta, state_info="Task was skipped.",
+                     published=published if isinstance(published, dict) else {},
+                     processed=False, error_handled=False, finished_at=self.clock())
+        if self.wf_ex.state == states.RUNNING:
+            self.process_transitions(task_ex)
+            self.check_completion()
+        return self.step()
+
     def reopen_task(self, task_ex_id):
         """A sub-workflow of failed task ``task_ex_id`` was rerun: the task (and the
         execution, if it had failed) run again, waiting for the child's outcome."""
         task_ex = self._task_or_none(task_ex_id)
         if task_ex is None or task_ex.state != states.ERROR:
             return self.step()
-        if self.wf_ex.state == states.ERROR:
-            self.set_workflow_state(M.RERUN)
-            self.delta.set(self.wf_ex, output={})
+        self._reopen_workflow()
         M.transition("task", task_ex, M.RERUN, self.delta, state_info=None, processed=False,
                      error_handled=False, finished_at=None,
                      rt=task_ex.rt.replace(retry_no=0, waited_after=False))
@@ -497,7 +535,8 @@ class Conductor(TaskStarting, TaskCompleting):
     def end_by_command(self, cmd):
         """Apply an engine command from a transition: fail, succeed or pause."""
         if cmd.kind == "fail":
-            self.fail_workflow(cmd.msg or "Workflow failed by task '%s'" % cmd.task_name)
+            # Without msg Mistral leaves state_info (and output.result) null.
+            self.fail_workflow(cmd.msg)
         elif cmd.kind == "succeed":
             self.succeed_workflow(cmd.msg)
         elif cmd.kind == "pause":
@@ -512,31 +551,38 @@ class Conductor(TaskStarting, TaskCompleting):
                 ctx.update(task_ex.published or {})
         return ctx
 
-    def succeed_workflow(self, msg=None, task_rows=None):
+    def _output(self, spec, task_rows=None):
+        """A workflow's output as Mistral computes it: ``spec`` evaluated against the
+        data context and the final context, or, without ``spec`` (or when it yields
+        nothing), the final context itself: what the run published, never the input
+        or the vars."""
+        final = self.final_context(task_rows)
+        if not spec:
+            return final
         ctx = self.data_context()
-        ctx.update(self.final_context(task_rows))
-        output = None
-        if self.spec.output:
-            try:
-                output = self.evaluate(self.spec.output, ctx, self.runtime())
-            except TaskFailure as e:
-                return self.fail_workflow("Failed to evaluate workflow output: %s" % e)
-        self.delta.set(self.wf_ex, output=output or ctx)
+        ctx.update(final)
+        return self.evaluate(spec, ctx, self.runtime()) or final
+
+    def succeed_workflow(self, msg=None, task_rows=None):
+        try:
+            output = self._output(self.spec.output, task_rows)
+        except TaskFailure as e:
+            return self.fail_workflow("Failed to evaluate workflow output: %s" % e)
+        self.delta.set(self.wf_ex, output=output)
         self.set_workflow_state(M.SUCCEED, msg)
 
     def fail_workflow(self, msg):
+        """End the execution in ERROR; its output is ``{"result": msg}`` merged with
+        output-on-error, or with what the run published when there is none."""
         if states.is_completed(self.wf_ex.state):
             return
+        try:
+            extra = self._output(self.spec.output_on_error)
+        except TaskFailure:
+            extra = {}
         output = {"result": msg}
-        if self.spec.output_on_error:
-            ctx = dict(self.wf_ex.context or {})
-            ctx.update(self.final_context())
-            try:
-                extra = self.evaluate(self.spec.output_on_error, ctx, self.runtime())
-                if isinstance(extra, dict):
-                    output.update(extra)
-            except TaskFailure:
-                pass
+        if isinstance(extra, dict):
+            output.update(extra)
         self.delta.set(self.wf_ex, output=output)
         self.set_workflow_state(M.FAIL, msg)
 
@@ -604,11 +650,10 @@ class Conductor(TaskStarting, TaskCompleting):
         RUNNING."""
         for task_ex in self.view.tasks(states=(states.WAITING,)):
             arrived = task_ex.rt.arrived or []
+            # Mistral names the inbound tasks that did not arrive.
+            missing = [n for n in self.spec.inbound(task_ex.name) if n not in arrived]
             M.transition("task", task_ex, M.FAIL, self.delta, finished_at=self.clock(),
-                         state_info="Join of task '%s' can not be satisfied: %d of %d "
-                         "inbound branches arrived" % (
-                             task_ex.name, len(arrived),
-                             direct.join_required(self.spec, task_ex.name)))
+                         state_info="Failed by tasks: %s" % missing)
             self.process_transitions(task_ex)
 
     def _failure_message(self, task_rows):

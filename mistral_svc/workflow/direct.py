@@ -50,6 +50,8 @@ def _clauses_for(state):
         return ("on-success", "on-complete")
     if state == states.ERROR:
         return ("on-error", "on-complete")
+    if state == states.SKIPPED:
+        return ("on-skip",)
     return ()
 
 

@@ -53,6 +53,8 @@ class TaskRuntime:
     # yet, as [index, input] pairs, and the workflow they run ([name, namespace]).
     waiting_children: list = None
     child_workflow: list = None
+    # Transition commands that followed a ``pause`` command, applied on resume.
+    held: list = None
 
     def to_dict(self):
         """Only the keys that differ from the defaults, as upstream stores them."""

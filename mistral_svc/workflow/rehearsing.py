@@ -507,6 +507,10 @@ class Rehearsal:
     def stop(self, wf_ex_id, state, message=None, drain=True):
         self._request(wf_ex_id, "stop", drain, state, message)
 
+    def skip(self, task_ex_id):
+        wf_ex_id = self.store.tasks[task_ex_id].workflow_execution_id
+        self._request(wf_ex_id, "skip", True, task_ex_id)
+
     def reopen_task(self, wf_ex_id, task_ex_id, drain=True):
         self._request(wf_ex_id, "reopen_task", drain, task_ex_id)
 

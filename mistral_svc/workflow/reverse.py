@@ -1,7 +1,7 @@
 """Reverse workflows: run only what the target task needs, each task after all it requires.
 
-A task with requirements is a join over them, so the engine's join bookkeeping serves both
-workflow types.
+A task with requirements arrives like a join over them; the conductor creates it only
+once every requirement succeeded.
 """
 
 from mistral_svc.workflow import commands, direct, states

@@ -16,8 +16,9 @@ def result_of(task_ex, actions, children):
     with-items. Only accepted action results count: an action re-run after a crash or
     a retry leaves earlier attempts behind, unaccepted."""
     if task_ex.type == "WORKFLOW":
-        results = [(c.output or {}) if c.state == states.SUCCESS
-                   else (c.output or {}).get("result") for c in children]
+        # A failed child's result is its error output ({"result": ..., and what
+        # output-on-error gave}), as Mistral hands it to publish-on-error.
+        results = [c.output or {} for c in children]
     else:
         rows = [a for a in actions if a.accepted]
         if task_ex.rt.with_items:
@@ -67,14 +68,26 @@ def execution_dict(wf_ex, spec=None):
 class ConductorRuntime:
     """The expressions' ``Runtime`` over one execution, optionally focused on one task
     (``task()`` without a name), whose result may be given (``current_result``) while
-    it is not stored yet."""
+    it is not stored yet. While a task publishes, ``final_state`` is the state it is
+    completing in: ``task()`` and ``tasks()`` already report it so, as in Mistral."""
 
     def __init__(self, conductor, task_ex=None, current_result=None,
-                 has_current_result=False):
+                 has_current_result=False, final_state=None):
         self._c = conductor
         self._task_ex = task_ex
         self._current_result = current_result
         self._has_current_result = has_current_result
+        self._final_state = final_state
+
+    def _state_of(self, task_ex):
+        if self._final_state and task_ex is self._task_ex:
+            return self._final_state
+        return task_ex.state
+
+    def _dict(self, task_ex, result):
+        data = task_dict(task_ex, result)
+        data["state"] = self._state_of(task_ex)
+        return data
 
     def _result(self, task_ex):
         view = self._c.view
@@ -94,14 +107,14 @@ class ConductorRuntime:
         current = self._task_ex
         if current is not None and name in (None, current.name):
             if self._has_current_result:
-                return task_dict(current, self._current_result)
-            return task_dict(current, self._result(current))
+                return self._dict(current, self._current_result)
+            return self._dict(current, self._result(current))
         if name is None:
             return None
         rows = self._c.view.tasks(name=name)
         if not rows:
             return None
-        return task_dict(rows[-1], self._result(rows[-1]))
+        return self._dict(rows[-1], self._result(rows[-1]))
 
     def tasks(self, wf_ex_id=None, recursive=False, state=None, flat=False):
         """Tasks of an execution (this one by default) in ``state``; ``recursive`` adds
@@ -109,13 +122,17 @@ class ConductorRuntime:
         whose sub-workflow is in the task's own state."""
         wf_ex_id = wf_ex_id or self._c.wf_ex.id
         if not (recursive or flat):
-            return [task_dict(r, result) for r, result in self._task_rows(wf_ex_id, state)]
+            return [self._dict(r, result) for r, result in self._task_rows(wf_ex_id, state)]
         return self._tasks_deep(wf_ex_id, recursive, state, flat)
 
     def _task_rows(self, wf_ex_id, state):
         """``[(task record, its result)]`` of one execution, optionally in one state."""
         if wf_ex_id == self._c.wf_ex.id:
-            rows = self._c.view.tasks(states=(state,) if state else None)
+            if self._final_state:
+                rows = [r for r in self._c.view.tasks()
+                        if state is None or self._state_of(r) == state]
+            else:
+                rows = self._c.view.tasks(states=(state,) if state else None)
             return [(r, self._result(r)) for r in rows]
         catalog = self._c.catalog
         return [(r, catalog.task_result(r)) for r in catalog.tasks_of(wf_ex_id, state)]
@@ -131,9 +148,10 @@ class ConductorRuntime:
                 children = (self._c.view.children(task_ex.id) if own else
                             self._c.catalog.executions(
                                 {"task_execution_id": task_ex.id}, limit=1000))
-            same = any(c.state == task_ex.state for c in children)
-            if (state is None or task_ex.state == state) and not (flat and same):
-                out.append(task_dict(task_ex, result))
+            task_state = self._state_of(task_ex)
+            same = any(c.state == task_state for c in children)
+            if (state is None or task_state == state) and not (flat and same):
+                out.append(self._dict(task_ex, result))
             if recursive:
                 for child in children:
                     nested.extend(self._tasks_deep(child.id, recursive, state, flat))

@@ -130,7 +130,9 @@ class TaskCompleting:
     def complete(self, task_ex, state, state_info=None, result=None, has_result=True):
         """Finish ``task_ex`` in ``state``: publish, then follow its transitions."""
         task_spec = self.spec.task(task_ex.name)
-        runtime = self.runtime(task_ex, result, has_result and not task_ex.rt.with_items)
+        # While it publishes, task() and tasks() already see the task in its final state.
+        runtime = self.runtime(task_ex, result, has_result and not task_ex.rt.with_items,
+                               final_state=state)
         publish_spec = (task_spec.publish if state == states.SUCCESS
                         else task_spec.publish_on_error)
         published = {}
@@ -140,7 +142,12 @@ class TaskCompleting:
                 if not isinstance(published, dict):
                     raise TaskFailure("publish must evaluate to a dict")
             except TaskFailure as e:
-                state, state_info, published = states.ERROR, "Failed to publish: %s" % e, {}
+                # As Mistral: a publish that fails fails the workflow, on-error is not
+                # followed.
+                return self.force_fail(task_ex, (
+                    "Failed to handle action completion [error=%s, wf=%s, task=%s, "
+                    "action=%s]" % (e, self.wf_ex.name, task_ex.name,
+                                    task_spec.action or task_spec.workflow)))
         M.transition("task", task_ex, M.EVENT_TO[state], self.delta, state_info=state_info,
                      published=published, finished_at=self.clock())
         if task_ex.rt.timeout_set:
@@ -151,6 +158,15 @@ class TaskCompleting:
         if self.wf_ex.state == states.RUNNING:
             self.process_transitions(task_ex)
             self.check_completion()
+
+    def force_fail(self, task_ex, message):
+        """Fail a task and its workflow at once, bypassing on-error: a task that could
+        not start or whose result could not be handled (Mistral's force-fail)."""
+        M.transition("task", task_ex, M.FAIL, self.delta, state_info=message,
+                     finished_at=self.clock(), processed=True, error_handled=False)
+        if task_ex.rt.timeout_set:
+            self.commands.append(commands.CancelTimer("timeout:%s" % task_ex.id))
+        self.fail_workflow(message)
 
     def process_transitions(self, task_ex):
         """Follow the on-* clauses of a completed task (once: ``processed`` guards it)."""
@@ -186,14 +202,23 @@ class TaskCompleting:
             ctx = dict(self.wf_ex.context or {})
             ctx["__global"] = dict(ctx.get("__global") or {}, **decision.global_publish)
             self.delta.set(self.wf_ex, context=ctx)
-        # Commands apply in the order written: tasks after a ``pause`` are created but
-        # held (IDLE) until resume; the core already drops what follows fail/succeed.
-        for cmd in decision.commands:
+        for t in (t for c in decision.commands if isinstance(c, commands.RunTask)
+                  for t in c.triggered_by):
+            t["task_name"] = task_ex.name
+        self.run_commands(task_ex, decision.commands)
+
+    def run_commands(self, task_ex, cmds):
+        """Apply a task's transition commands in the order written. The core already
+        drops what follows fail/succeed; what follows ``pause`` is kept on the task
+        and applied on resume, so at the pause only the tasks before it exist."""
+        for i, cmd in enumerate(cmds):
+            if states.is_completed(self.wf_ex.state):
+                break
             if isinstance(cmd, commands.RunTask):
-                for t in cmd.triggered_by:
-                    t["task_name"] = task_ex.name
-                if states.is_completed(self.wf_ex.state):
-                    break
                 self.run_command(cmd)
             elif isinstance(cmd, commands.EndWorkflow):
                 self.end_by_command(cmd)
+                if cmd.kind == "pause" and cmds[i + 1:]:
+                    self.delta.set(task_ex, rt=task_ex.rt.replace(
+                        held=[c.to_dict() for c in cmds[i + 1:]]))
+                    break

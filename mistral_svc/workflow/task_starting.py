@@ -71,6 +71,8 @@ class TaskStarting:
         return task_ex
 
     def _arrive_at_join(self, cmd):
+        if self.spec.type == lang_spec.REVERSE:
+            return self._arrive_reverse(cmd)
         key = join_key(self.wf_ex.id, cmd.name)
         task_ex = self.view.join(key)
         if task_ex is None:
@@ -90,6 +92,26 @@ class TaskStarting:
         if direct.join_satisfied(self.spec, cmd.name, len(arrived)):
             M.transition("task", task_ex, M.START, self.delta, started_at=self.clock())
             self.begin(task_ex)
+        return task_ex
+
+    def _arrive_reverse(self, cmd):
+        """A reverse workflow's task starts once every task it requires succeeded; it
+        exists only then (a failed requirement leaves it uncreated, as in Mistral)."""
+        task_spec = self.spec.task(cmd.name)
+        if self.view.join(join_key(self.wf_ex.id, cmd.name)) is not None:
+            return None
+        ctx, triggered_by = {}, []
+        for name in task_spec.requires:
+            done = self.view.tasks(name=name, states=(states.SUCCESS,))
+            if not done:
+                return None
+            ctx.update(done[-1].in_context or {})
+            ctx.update(done[-1].published or {})
+            triggered_by.append({"task_id": done[-1].id, "event": "on_success",
+                                 "task_name": name})
+        task_ex = self.new_task(task_spec, ctx, triggered_by, M.CREATE,
+                                unique_key=join_key(self.wf_ex.id, cmd.name))
+        self.begin(task_ex)
         return task_ex
 
     # --- before a task starts ---------------------------------------------------------
@@ -170,9 +192,15 @@ class TaskStarting:
             params = self.evaluate(task_spec.input, ctx, runtime)
             action_ex = self._new_action(task_ex, action, action_name, params, runtime)
         except (TaskFailure, LookupFailed, lang_inputs.InputMismatch) as e:
-            return self.complete(task_ex, states.ERROR, state_info=str(e))
+            return self.fail_start(task_ex, e)
         self._register_actions([action_ex])
         self.send(action_ex, task_spec)
+
+    def fail_start(self, task_ex, error):
+        """A task that cannot start fails with its workflow at once (on-error is not
+        followed), as Mistral does."""
+        self.force_fail(task_ex, "Failed to run task [error=%s, wf=%s, task=%s]"
+                        % (error, self.wf_ex.name, task_ex.name))
 
     def send(self, action_ex, task_spec=None):
         task_spec = task_spec or self.spec.task(action_ex.task_name)

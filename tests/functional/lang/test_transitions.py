@@ -231,7 +231,7 @@ stranded_%s:
 """ % unique)
     assert ex["state"] == "ERROR"
     merge = api.tasks(ex["id"])["merge"]
-    assert merge["state"] == "ERROR" and "1 of 2" in merge["state_info"]
+    assert merge["state"] == "ERROR" and merge["state_info"] == "Failed by tasks: ['right']"
 
 
 def test_tasks_after_pause_wait_for_resume(api, unique):
@@ -249,7 +249,8 @@ version: '2.0'
       action: std.noop
 """ % name)
     ex = api.wait(api.start(name)["id"], states=("PAUSED",))
-    assert api.tasks(ex["id"])["later"]["state"] == "IDLE"
+    # As Mistral: what follows the pause is created on resume.
+    assert "later" not in api.tasks(ex["id"])
     api.put("/v2/executions/%s" % ex["id"], {"state": "RUNNING"})
     assert api.wait(ex["id"])["state"] == "SUCCESS"
     assert api.tasks(ex["id"])["later"]["state"] == "SUCCESS"

@@ -82,7 +82,8 @@ def test_bad_inline_params_name_the_action_line():
     assert "cannot read parameters 'output'" in err.message
 
 
-def test_input_block_is_merged_with_inline_params_and_wins():
+def test_input_block_is_merged_with_inline_params_which_win():
+    # Mistral merges the inline parameters into the input block, overwriting it.
     t = task_of("""
         tasks:
           a:
@@ -91,7 +92,7 @@ def test_input_block_is_merged_with_inline_params_and_wins():
               method: POST
               body: {k: v}
     """)
-    assert t["input"] == {"url": "http://a", "method": "POST", "body": {"k": "v"}}
+    assert t["input"] == {"url": "http://a", "method": "GET", "body": {"k": "v"}}
 
 
 def test_input_keys_that_are_not_strings_do_not_break_merging():

@@ -72,10 +72,15 @@ class TasksController(rest.RestController):
 
     @rest_utils.wsexpose(resources.Task, wtypes.text, body=resources.Task)
     def put(self, id, body):
-        """Rerun a failed task: ``{"state": "RUNNING", "reset": bool, "env": "{...}"}``."""
+        """Rerun a failed task (``{"state": "RUNNING", "reset": bool, "env": "{...}"}``)
+        or skip it (``{"state": "SKIPPED"}``)."""
         data = body.to_dict()
+        if data.get("state") == states.SKIPPED:
+            clients.EngineClient().skip_task({}, id)
+            return task_resource(db_api.get(models.TaskExecution, id))
         if data.get("state") != states.RUNNING:
-            raise exc.InputError("Only rerun of a task is supported: set state to RUNNING")
+            raise exc.InputError("Invalid task state. Only updating task to RUNNING or "
+                                 "SKIPPED is supported.")
         reset = data.get("reset")
         clients.EngineClient().rerun_task({}, id, reset=True if reset is None else reset,
                                           env=data.get("env"))

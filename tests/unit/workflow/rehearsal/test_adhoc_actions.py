@@ -64,19 +64,22 @@ def test_an_ad_hoc_action_over_another_applies_the_outputs_innermost_first():
     assert r.task(ex, "t").published == {"said": "HELLO, ANN"}
 
 
-def test_input_the_action_does_not_declare_fails_the_task():
+def test_input_the_action_does_not_declare_fails_the_task_and_the_workflow():
     r, ex = rehearse(params={"name": "Ann", "mood": "good"})
     task_ex = r.task(ex, "t")
     assert task_ex.state == states.ERROR
     assert task_ex.state_info == (
-        "Invalid input [name=greet, class=AdHocAction, unexpected=['mood']]")
+        "Failed to run task [error=Invalid input [name=greet, class=AdHocAction, "
+        "unexpected=['mood']], wf=wf, task=t]")
+    assert r.execution(ex).state == states.ERROR
     assert sent(r) == []
 
 
 def test_a_missing_input_fails_the_task():
     r, ex = rehearse(params={})
     assert r.task(ex, "t").state_info == (
-        "Invalid input [name=greet, class=AdHocAction, missing=['name']]")
+        "Failed to run task [error=Invalid input [name=greet, class=AdHocAction, "
+        "missing=['name']], wf=wf, task=t]")
 
 
 def test_an_output_that_cannot_be_evaluated_fails_the_action():

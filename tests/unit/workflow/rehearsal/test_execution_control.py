@@ -177,7 +177,7 @@ def test_rerun_with_reset_sends_every_item_again():
 
 def test_only_a_failed_task_can_be_rerun():
     r, ex = run(SLOW)
-    with pytest.raises(Refused, match="Only tasks in ERROR state can be rerun"):
+    with pytest.raises(Refused, match="must be in ERROR for rerun"):
         r.rerun(r.task(ex, "a").id)
     with pytest.raises(NotFound):
         r.event(ex, "rerun", "no-such-task")
@@ -200,3 +200,24 @@ def test_cancelling_a_paused_execution_cancels_its_held_tasks():
     assert r.execution(ex).state == states.CANCELLED
     assert r.task_states(ex) == {"a": states.SUCCESS, "b": states.CANCELLED}
     assert inputs(r, "b") == []
+
+
+def test_skipping_a_failed_task_lets_the_execution_succeed():
+    r, ex = run("""
+        version: '2.0'
+        wf:
+          tasks:
+            t:
+              action: std.fail
+              on-success: [never]
+            never: {}
+        """)
+    assert r.execution(ex).state == states.ERROR
+    task_ex = r.task(ex, "t")
+    r.skip(task_ex.id)
+    task_ex = r.task(ex, "t")
+    assert (task_ex.state, task_ex.state_info) == (states.SKIPPED, "Task was skipped.")
+    assert r.task_states(ex) == {"t": states.SKIPPED}
+    assert r.execution(ex).state == states.SUCCESS
+    with pytest.raises(Refused, match="must be in ERROR"):
+        r.skip(task_ex.id)

@@ -37,9 +37,10 @@ def test_the_output_section_is_evaluated_in_the_final_context():
     assert wf_ex.output == {"all": [1, 2, "start", "left", "R"], "jinja": "left-R"}
 
 
-def test_without_an_output_section_the_output_is_the_final_context():
+def test_without_an_output_section_the_output_is_what_the_run_published():
+    # Mistral 23: neither the input nor the vars, only the final context.
     r, ex = run(with_output(""))
-    assert r.execution(ex).output == {"x": 1, "y": 2, "s": "start", "l": "left", "r": "R"}
+    assert r.execution(ex).output == {"s": "start", "l": "left", "r": "R"}
 
 
 def test_an_output_that_cannot_be_evaluated_fails_the_workflow():
@@ -47,7 +48,8 @@ def test_an_output_that_cannot_be_evaluated_fails_the_workflow():
     wf_ex = r.execution(ex)
     assert wf_ex.state == states.ERROR
     assert wf_ex.state_info.startswith("Failed to evaluate workflow output: ")
-    assert wf_ex.output == {"result": wf_ex.state_info}
+    assert wf_ex.output == {"result": wf_ex.state_info, "s": "start", "l": "left",
+                            "r": "R"}
 
 
 def test_a_failed_workflow_outputs_its_error_and_output_on_error():
@@ -63,10 +65,10 @@ def test_a_failed_workflow_outputs_its_error_and_output_on_error():
     assert wf_ex.state_info.startswith("Failure caused by error in tasks: right\n")
 
 
-def test_a_failed_workflow_without_output_on_error_outputs_its_error_only():
+def test_a_failed_workflow_without_output_on_error_outputs_its_error_and_publishes():
     r, ex = run(with_output(""), executor=scripted(right=Fail("broken")))
     wf_ex = r.execution(ex)
-    assert wf_ex.output == {"result": wf_ex.state_info}
+    assert wf_ex.output == {"result": wf_ex.state_info, "s": "start", "l": "left"}
 
 
 def test_an_output_on_error_that_cannot_be_evaluated_leaves_the_error():

@@ -164,7 +164,9 @@ def test_input_the_action_does_not_take_fails_the_task_before_sending():
     task_ex = r.task(ex, "t")
     assert task_ex.state == states.ERROR
     assert task_ex.state_info == (
-        "Invalid input [name=std.echo, class=MemoryAction, unexpected=['colour']]")
+        "Failed to run task [error=Invalid input [name=std.echo, class=MemoryAction, "
+        "unexpected=['colour']], wf=wf, task=t]")
+    assert r.execution(ex).state_info == task_ex.state_info
     assert sent(r) == []
 
 
@@ -193,7 +195,8 @@ def test_an_unhandled_failure_fails_the_workflow_and_names_the_task():
         "Failure caused by error in tasks: b\n\n"
         "  b [task_ex_id=%s] -> boom\n"
         "    [action_ex_id=%s, idx=0]: boom\n" % (task_ex.id, action_ex.id))
-    assert wf_ex.output == {"result": wf_ex.state_info}
+    # The output carries what the run published before it failed.
+    assert wf_ex.output == {"result": wf_ex.state_info, "word": "Hello"}
 
 
 def test_missing_or_unexpected_workflow_input_is_refused_and_nothing_is_stored():

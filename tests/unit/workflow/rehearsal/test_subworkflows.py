@@ -79,8 +79,10 @@ def test_a_child_that_cannot_start_fails_the_task():
     call = r.task(ex, "call")
     assert r.children(call) == []
     assert call.state == states.ERROR
-    assert call.state_info == ("Invalid input [name=child, class=WorkflowSpec, "
-                               "missing=['x'], unexpected=['y']]")
+    assert call.state_info == ("Failed to run task [error=Invalid input [name=child, "
+                               "class=WorkflowSpec, missing=['x'], unexpected=['y']], "
+                               "wf=parent, task=call]")
+    assert r.execution(ex).state == states.ERROR
 
 
 def test_an_unknown_workflow_fails_the_task():
@@ -88,7 +90,8 @@ def test_an_unknown_workflow_fails_the_task():
                 name="parent")
     call = r.task(ex, "call")
     assert call.state == states.ERROR
-    assert call.state_info == "Workflow not found [name=nowhere]"
+    assert call.state_info == ("Failed to run task [error=Workflow not found "
+                               "[name=nowhere], wf=parent, task=call]")
 
 
 def test_a_workflow_named_by_an_expression():
