@@ -1,7 +1,10 @@
 """A real headless browser for the web console: Debian's chromium driven by Playwright.
 
 Playwright never downloads a browser here: it starts /usr/bin/chromium (installed by
-.ci/install-packages). One browser serves the whole session, with a fresh profile.
+.ci/install-packages). One browser serves these tests, with a fresh profile; it is
+closed when they are done, because Playwright's sync API keeps an event loop running
+in the test thread, which later tests of code that refuses to block inside a running
+loop (the JavaScript action's timeout) would trip over.
 Without chromium or Playwright the tests are skipped, except under CI=true, where they
 are mandatory and fail instead.
 """
@@ -27,7 +30,7 @@ def _unavailable(msg):
     pytest.skip(msg)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser_context():
     if not os.access(CHROMIUM, os.X_OK):
         _unavailable("%s is not installed" % CHROMIUM)
