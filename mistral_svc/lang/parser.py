@@ -113,7 +113,7 @@ def _task(located, path, name, raw, defaults, wf_type):
         raise _err(located, path, "a task has either 'action' or 'workflow', not both")
     task = {"name": name}
     for key in ("description", "tags", "target", "keep-result", "publish",
-                "publish-on-error"):
+                "publish-on-error", "publish-on-skip"):
         if key in raw:
             task[key] = raw[key]
     defaults_path = path[:-2] + ("task-defaults",)

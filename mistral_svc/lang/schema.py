@@ -91,9 +91,11 @@ TASK = {
             "input": {"oneOf": [_ANY_DICT, _EXPR]},
             "publish": {"oneOf": [_ANY_DICT, _EXPR]},
             "publish-on-error": {"oneOf": [_ANY_DICT, _EXPR]},
+            "publish-on-skip": {"oneOf": [_ANY_DICT, _EXPR]},
             "on-success": _TRANSITIONS,
             "on-error": _TRANSITIONS,
             "on-complete": _TRANSITIONS,
+            "on-skip": _TRANSITIONS,
             "join": {
                 "oneOf": [
                     {"enum": ["all", "one"]},
@@ -134,6 +136,7 @@ TASK_DEFAULTS = {
             "on-success": _TRANSITIONS,
             "on-error": _TRANSITIONS,
             "on-complete": _TRANSITIONS,
+            "on-skip": _TRANSITIONS,
             "requires": {
                 "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
             },

@@ -20,7 +20,7 @@ REVERSE = "reverse"
 TASK_TYPE_ACTION = "ACTION"
 TASK_TYPE_WORKFLOW = "WORKFLOW"
 
-CLAUSES = ("on-success", "on-error", "on-complete")
+CLAUSES = ("on-success", "on-error", "on-complete", "on-skip")
 
 
 def checksum(text):
@@ -77,6 +77,10 @@ class TaskSpec:
     @property
     def publish_on_error(self):
         return self._d.get("publish-on-error")
+
+    @property
+    def publish_on_skip(self):
+        return self._d.get("publish-on-skip")
 
     @property
     def join(self):

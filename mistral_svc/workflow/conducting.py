@@ -425,17 +425,21 @@ class Conductor(TaskStarting, TaskCompleting):
         task_ex = self._failed_task(task_ex_id)
         self._reopen_workflow()
         task_spec = self.spec.task(task_ex.name)
-        published = {}
-        if task_spec.get("publish-on-skip"):
+        # Without publish-on-skip the task keeps what publish-on-error published, as
+        # Mistral does; with it, that is replaced.
+        published = task_ex.published or {}
+        if task_spec.publish_on_skip:
             try:
                 published = self.evaluate(
-                    task_spec.get("publish-on-skip"), self.data_context(task_ex),
+                    task_spec.publish_on_skip, self.data_context(task_ex),
                     self.runtime(task_ex, final_state=states.SKIPPED))
             except TaskFailure as e:
                 raise Refused("Failed to evaluate publish-on-skip: %s" % e)
+            if not isinstance(published, dict):
+                raise Refused("publish-on-skip must evaluate to a dict")
         M.transition("task", task_ex, M.SKIP, self.delta, state_info="Task was skipped.",
-                     published=published if isinstance(published, dict) else {},
-                     processed=False, error_handled=False, finished_at=self.clock())
+                     published=published, processed=False, error_handled=False,
+                     finished_at=self.clock())
         if self.wf_ex.state == states.RUNNING:
             self.process_transitions(task_ex)
             self.check_completion()

@@ -51,7 +51,8 @@ def _clauses_for(state):
     if state == states.ERROR:
         return ("on-error", "on-complete")
     if state == states.SKIPPED:
-        return ("on-skip",)
+        # on-success is the fallback of a skip that on-skip leads nowhere (see below).
+        return ("on-skip", "on-success")
     return ()
 
 
@@ -70,6 +71,10 @@ def next_commands(wf_spec, outcome, evaluate, base_ctx):
         clause = task_spec.clause(clause_name)
         if not clause:
             continue
+        if clause_name == "on-success" and outcome.state == states.SKIPPED and cmds:
+            # As Mistral: a skipped task follows on-success only when no transition
+            # of its on-skip fired.
+            break
         # Clauses publish in the order they run: on a clash what on-complete publishes
         # wins over on-success/on-error, as Mistral merges them.
         if clause.get("publish"):

@@ -236,6 +236,17 @@ on-success:
     assert t["on-success"]["publish"] == {"x": 1}
 
 
+def test_on_skip_and_publish_on_skip():
+    t = clauses("""
+action: std.fail
+publish-on-skip:
+  s: <% $.x %>
+on-skip: [b]
+""")
+    assert [tr["name"] for tr in t["on-skip"]["next"]] == ["b"]
+    assert t["publish-on-skip"] == {"s": "<% $.x %>"}
+
+
 def test_missing_clauses_are_none():
     t = clauses("action: std.noop")
     assert t["on-success"] is None and t["on-error"] is None and t["on-complete"] is None

@@ -17,7 +17,7 @@ def check_error(body, path, line_text, *message_parts):
 
 # ---------------------------------------------------------------- transition targets
 
-@pytest.mark.parametrize("clause", ["on-success", "on-error", "on-complete"])
+@pytest.mark.parametrize("clause", ["on-success", "on-error", "on-complete", "on-skip"])
 def test_unknown_transition_target(clause):
     check_error("""
         tasks:

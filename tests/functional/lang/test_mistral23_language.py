@@ -1,0 +1,50 @@
+"""Language behaviours of Mistral 23, through the REST API: task skip (on-skip,
+publish-on-skip), inline parameters, engine command names, env evaluation, targets,
+recursive tasks() and the shape of failure messages."""
+
+import json
+
+
+def _out(ex):
+    return json.loads(ex["output"])
+
+
+def _published(task):
+    return json.loads(task["published"])
+
+
+def test_a_skipped_task_follows_on_skip_and_publishes_publish_on_skip(api, unique):
+    ex = api.run("""\
+version: '2.0'
+skip_%s:
+  tasks:
+    t1:
+      action: std.fail
+      publish-on-error:
+        error: 1
+      publish-on-skip:
+        skipped: yes
+      on-skip: after
+      on-success: never
+    after:
+      action: std.echo output=<%% $.skipped %%>
+      publish:
+        seen: <%% task().result %%>
+    never:
+      action: std.noop
+""" % unique)
+    assert ex["state"] == "ERROR"
+    t1 = api.tasks(ex["id"])["t1"]
+    assert t1["state"] == "ERROR" and _published(t1) == {"error": 1}
+    answer = api.put("/v2/tasks/%s" % t1["id"], {"state": "SKIPPED"})
+    assert answer["state"] == "SKIPPED"
+    ex = api.wait(ex["id"])
+    assert ex["state"] == "SUCCESS", ex["state_info"]
+    tasks = api.tasks(ex["id"])
+    assert {n: t["state"] for n, t in tasks.items()} == {"t1": "SKIPPED", "after": "SUCCESS"}
+    assert tasks["t1"]["state_info"] == "Task was skipped."
+    assert _published(tasks["t1"]) == {"skipped": True}
+    assert _out(ex) == {"skipped": True, "seen": True}
+    # Only a failed task can be skipped.
+    err = api.put("/v2/tasks/%s" % tasks["after"]["id"], {"state": "SKIPPED"}, status=400)
+    assert "must be in ERROR" in err["faultstring"]
