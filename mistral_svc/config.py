@@ -124,6 +124,38 @@ yaql_opts = [
     ),
 ]
 
+action_std_http_opts = [
+    cfg.ListOpt(
+        "allowed_hosts",
+        default=[],
+        help="Host names std.http and std.mistral_http may connect to; empty, any "
+        "host whose addresses are outside denied_cidrs.",
+    ),
+    cfg.ListOpt(
+        "denied_cidrs",
+        default=["127.0.0.0/8", "::1/128", "169.254.0.0/16", "fe80::/10"],
+        help="Networks std.http may not reach, checked on every address a host resolves "
+        "to, on every redirect and on each connection made. The default refuses "
+        "loopback (the service's own API among it) and link-local (cloud metadata "
+        "services); add e.g. 10.0.0.0/8 to refuse private networks, or empty it to "
+        "allow them all (only http and https stay allowed).",
+    ),
+    cfg.IntOpt(
+        "default_timeout",
+        default=60,
+        min=0,
+        help="Seconds std.http waits for a server when the action gives no timeout; "
+        "0 for no limit.",
+    ),
+    cfg.IntOpt(
+        "max_response_size_bytes",
+        default=5 * 1024 * 1024,
+        min=0,
+        help="Largest std.http response body, in bytes; a larger one fails the action "
+        "(declared by Content-Length or not). 0 for no limit.",
+    ),
+]
+
 event_engine_opts = [
     cfg.BoolOpt(
         "enabled",
@@ -329,6 +361,7 @@ _opt_groups = [
     ("action_providers", action_providers_opts),
     ("legacy_action_provider", legacy_action_provider_opts),
     ("yaql", yaql_opts),
+    ("action_std_http", action_std_http_opts),
     ("metrics", metrics_opts),
     ("notifier", notifier_opts),
     ("execution_expiration_policy", execution_expiration_policy_opts),

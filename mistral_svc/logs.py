@@ -34,6 +34,10 @@ def register_options(conf):
 
 
 def setup(conf, program="mistral-svc"):
-    """Configure Python logging from ``conf`` (call after the config is parsed)."""
+    """Configure Python logging from ``conf`` (call after the config is parsed); every
+    handler masks credentials in what it writes (``redaction.MaskingFilter``)."""
+    from mistral_svc import redaction
+
     register_options(conf)
     oslo_logging.setup(conf, program)
+    redaction.install_log_filter()

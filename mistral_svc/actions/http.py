@@ -5,7 +5,12 @@ import urllib.parse
 
 import requests
 
+from mistral_svc import config
+from mistral_svc.actions import egress
 from mistral_svc.actions.base import Action, ActionError, Result
+from mistral_svc.redaction import mask_url
+
+CONF = config.CONF
 
 
 def _auth(auth):
@@ -37,12 +42,15 @@ class HTTPAction(Action):
     :param headers: dict of request headers.
     :param cookies: dict of cookies.
     :param auth: "user:password" (HTTP basic) or a [user, password] pair.
-    :param timeout: seconds to wait for the server.
+    :param timeout: seconds to wait for the server ([action_std_http] default_timeout
+        when not given).
     :param allow_redirects: follow redirects.
     :param proxies: dict mapping a protocol to a proxy URL.
     :param verify: for https, False to skip certificate checks or a CA bundle path.
 
-    The result has content (parsed JSON when the body is JSON), status, headers,
+    The request goes only where the ``[action_std_http]`` egress policy allows (see
+    ``actions.egress``), and a response body larger than max_response_size_bytes fails
+    the action. The result has content (parsed JSON when the body is JSON), status, headers,
     url, history, encoding, reason, cookies and elapsed; a status outside 200-306
     makes the action fail with that same dict as its error.
     """
@@ -73,7 +81,7 @@ class HTTPAction(Action):
             "headers": self.headers,
             "cookies": self.cookies,
             "auth": self.auth,
-            "timeout": float(self.timeout) if self.timeout is not None else None,
+            "timeout": _timeout(self.timeout),
             "proxies": self.proxies,
         }
         if self.allow_redirects is not None:
@@ -84,15 +92,52 @@ class HTTPAction(Action):
         return kwargs
 
     def run(self, context):
+        opts = CONF.action_std_http
+        policy = egress.Policy.from_options(opts.denied_cidrs, opts.allowed_hosts)
         try:
-            resp = requests.request(str(self.method).upper(), self.url,
-                                    **self._request_kwargs())
+            with egress.Session(policy) as session:
+                resp = session.request(str(self.method).upper(), self.url, stream=True,
+                                       **self._request_kwargs())
+                with resp:
+                    _read_capped(resp, opts.max_response_size_bytes)
+        except egress.Blocked as e:
+            raise ActionError(str(e))
         except (requests.RequestException, ValueError) as e:
-            raise ActionError("Failed to send HTTP request: %s" % e)
+            blocked = egress.blocked_cause(e)
+            if blocked is not None:
+                raise ActionError(str(blocked))
+            raise ActionError("Failed to send HTTP request: %s" % mask_url(str(e)))
         result = response_dict(resp)
         if not 200 <= resp.status_code < 307:
             return Result(error=result)
         return result
+
+
+def _timeout(value):
+    """The request's timeout: its own, or the configured default (0: none)."""
+    if value is not None:
+        return float(value)
+    default = CONF.action_std_http.default_timeout
+    return float(default) if default else None
+
+
+def _read_capped(resp, limit):
+    """Read the body of a streamed response, failing once it passes ``limit`` bytes
+    (0: no limit), whether or not the server declared a Content-Length."""
+    if limit:
+        declared = resp.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise ActionError("HTTP response is too large (Content-Length=%s, limit=%s "
+                              "bytes)" % (declared, limit))
+    chunks, size = [], 0
+    for chunk in resp.iter_content(64 * 1024):
+        size += len(chunk)
+        if limit and size > limit:
+            raise ActionError("HTTP response is too large (more than %s bytes)" % limit)
+        chunks.append(chunk)
+    # What requests would have read itself without stream=True.
+    resp._content = b"".join(chunks)
+    resp._content_consumed = True
 
 
 def response_dict(resp):
@@ -105,8 +150,8 @@ def response_dict(resp):
         "content": content,
         "status": resp.status_code,
         "headers": dict(resp.headers.items()),
-        "url": resp.url,
-        "history": [r.url for r in resp.history],
+        "url": mask_url(resp.url),
+        "history": [mask_url(r.url) for r in resp.history],
         "encoding": resp.encoding,
         "reason": resp.reason,
         "cookies": dict(resp.cookies.items()),

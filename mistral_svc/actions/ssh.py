@@ -43,6 +43,11 @@ def _load_key(private_key=None, filename=None):
         return None
     paramiko = _paramiko()
     if filename:
+        # As in Mistral: a key path never climbs out of where it points (~/.ssh for a
+        # relative name), whatever the separator.
+        if ".." in str(filename).replace("\\", "/").split("/"):
+            raise ActionError("Private key filename must not contain '..'. Actual: %s"
+                              % filename)
         path = os.path.expanduser(filename)
         if not os.path.isabs(path):
             path = os.path.join(os.path.expanduser("~"), ".ssh", path)

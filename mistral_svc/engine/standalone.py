@@ -10,7 +10,7 @@ Asynchronous actions always return RUNNING and wait for a PUT of their result.
 import oslo_messaging as messaging
 import sqlalchemy as sa
 
-from mistral_svc import exceptions as exc, expressions
+from mistral_svc import exceptions as exc, expressions, redaction
 from mistral_svc.db import api as db_api, models
 from mistral_svc.engine import catalog as engine_catalog, sending, store, writer
 from mistral_svc.lang import inputs as lang_inputs
@@ -62,7 +62,7 @@ def _unsaved(action_ex):
         "description": action_ex.description,
         "workflow_namespace": action_ex.workflow_namespace,
         "state": action_ex.state,
-        "state_info": action_ex.state_info,
+        "state_info": redaction.mask_text(action_ex.state_info),
         "accepted": True,
         "input": action_ex.input,
         "output": action_ex.output,

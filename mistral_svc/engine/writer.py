@@ -4,11 +4,22 @@ New records go in one multi-row INSERT per table; changed records in one execute
 UPDATE per table and set of changed fields (a batch of results that each finished an
 action and advanced its task is two statements, whatever its size). The ORM's unit of
 work is not involved: its bookkeeping cost more than the statements themselves.
+
+A state_info is stored with its credentials masked (``redaction.mask_text``): it quotes
+errors, and errors quote URLs and parameters.
 """
 
 import sqlalchemy as sa
 
+from mistral_svc import redaction
 from mistral_svc.db import models
+
+
+def _masked(row):
+    info = row.get("state_info")
+    if info:
+        row["state_info"] = redaction.mask_text(info)
+    return row
 
 TABLES = {
     "workflow": models.WorkflowExecution.__table__,
@@ -21,7 +32,7 @@ def write(session, delta):
     """INSERT what ``delta`` created and UPDATE what it changed."""
     created = {}
     for record in delta.created:
-        created.setdefault(record.kind, []).append(record.to_row())
+        created.setdefault(record.kind, []).append(_masked(record.to_row()))
     # Parents first: nothing depends on it, but it reads naturally in a log.
     for kind in ("workflow", "task", "action"):
         if kind in created:
@@ -38,7 +49,7 @@ def write(session, delta):
                 .values({c: sa.bindparam("b_" + c) for c in columns + ["updated_at"]}))
         params = []
         for record in rows:
-            values = record.to_row(fields)
+            values = _masked(record.to_row(fields))
             item = {"b_" + c: values[c] for c in columns}
             item["b_id"] = record.id
             item["b_updated_at"] = now

@@ -1,13 +1,32 @@
 """A local HTTP server that records the requests it gets, for std.http tests.
 
-``/status/<code>`` answers with that status, ``/text`` with plain text, anything else
-with a JSON echo of the request (method, path, query, headers, body).
+``/status/<code>`` answers with that status, ``/text`` with plain text,
+``/redirect?to=<url>`` with a 302 to that URL, ``/big/<n>`` with n bytes (declared in
+Content-Length), ``/chunked/<n>`` with n bytes in chunks (no Content-Length), anything
+else with a JSON echo of the request (method, path, query, headers, body).
+
+The server listens on loopback, which std.http refuses by default; tests that use it
+run inside ``loopback_allowed()``.
 """
 
+import contextlib
 import http.server
 import json
 import threading
 import urllib.parse
+
+from mistral_svc import config
+
+
+@contextlib.contextmanager
+def loopback_allowed(denied_cidrs=()):
+    """std.http may reach loopback (``[action_std_http] denied_cidrs`` set to
+    ``denied_cidrs``) while the block runs; the in-process executor reads it per run."""
+    config.CONF.set_override("denied_cidrs", list(denied_cidrs), group="action_std_http")
+    try:
+        yield
+    finally:
+        config.CONF.clear_override("denied_cidrs", group="action_std_http")
 
 
 class RecordingServer:
@@ -36,7 +55,17 @@ class RecordingServer:
                 with recorder.arrived:
                     recorder.requests.append(record)
                     recorder.arrived.notify_all()
-                if url.path.startswith("/status/"):
+                if url.path == "/redirect":
+                    self.send_response(302)
+                    self.send_header("Location", dict(urllib.parse.parse_qsl(url.query))["to"])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                elif url.path.startswith("/big/"):
+                    self._send(200, "x" * int(url.path.rsplit("/", 1)[1]),
+                               content_type="text/plain")
+                elif url.path.startswith("/chunked/"):
+                    self._chunked(int(url.path.rsplit("/", 1)[1]))
+                elif url.path.startswith("/status/"):
                     self._send(int(url.path.rsplit("/", 1)[1]), {"error": "as asked"})
                 elif url.path == "/text":
                     self._send(200, "plain words", content_type="text/plain")
@@ -51,6 +80,17 @@ class RecordingServer:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def _chunked(self, size):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                while size > 0:
+                    n = min(size, 4096)
+                    self.wfile.write(b"%x\r\n%s\r\n" % (n, b"x" * n))
+                    size -= n
+                self.wfile.write(b"0\r\n\r\n")
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
 

@@ -11,7 +11,7 @@ import time
 import paramiko
 import pytest
 
-from tests.functional.fake_http import RecordingServer
+from tests.functional.fake_http import RecordingServer, loopback_allowed
 from tests.functional.fake_sshd import FakeSSHServer
 
 
@@ -31,7 +31,8 @@ def _result(api, ex_id, task_name):
 @pytest.fixture(scope="module")
 def http_server():
     server = RecordingServer()
-    yield server
+    with loopback_allowed():
+        yield server
     server.stop()
 
 
@@ -289,6 +290,28 @@ def test_ssh_commands(api, unique, sshd, ssh_key, tmp_path):
         "stdout": "partial\n", "stderr": "oops\n", "exit_code": 3}
     failing = api.tasks(ex["id"])["failing"]
     assert failing["state"] == "ERROR" and "exit code 4" in failing["state_info"]
+
+
+def test_ssh_key_paths_never_climb_and_secrets_stay_masked(api, unique, sshd):
+    ex = _run_wf(api, "wf_" + unique, """\
+    climbing:
+      action: std.ssh cmd="true" host=<% $.host %> username=tester
+      input:
+        private_key_filename: ../../etc/ssh/ssh_host_rsa_key
+      on-complete: [quoting]
+    quoting:
+      action: std.ssh host=<% $.host %> username=tester password=secret
+      input:
+        cmd: "client --password hunter2 'token=abc123' ; exit 5"
+""", {"host": sshd.host}, ["host"])
+    tasks = api.tasks(ex["id"])
+    assert tasks["climbing"]["state"] == "ERROR"
+    assert "Private key filename must not contain '..'" in tasks["climbing"]["state_info"]
+    quoting = tasks["quoting"]
+    assert quoting["state"] == "ERROR" and "exit code 5" in quoting["state_info"]
+    for text in (quoting["state_info"], ex["state_info"]):
+        assert "hunter2" not in text and "abc123" not in text
+    assert "--password ***" in quoting["state_info"]
 
 
 def test_ssh_proxied_and_wait_ssh(api, unique, sshd, ssh_key, tmp_path):

@@ -73,6 +73,9 @@ heartbeat_interval = 1
 workers = 32
 [scheduler]
 pickup_job_after = 5
+[action_std_http]
+# The counting server listens on loopback, which std.http refuses by default.
+denied_cidrs =
 """
 
 WORKFLOW = """\

@@ -3,6 +3,7 @@
 import pytest
 
 from mistral_svc.actions import base, http, javascript, mail, ssh
+from tests.functional.fake_http import loopback_allowed
 
 
 def test_http_arguments():
@@ -22,7 +23,13 @@ def test_http_arguments():
 
 
 def test_http_unreachable_is_an_action_error():
-    with pytest.raises(base.ActionError, match="Failed to send HTTP request"):
+    with loopback_allowed():
+        with pytest.raises(base.ActionError, match="Failed to send HTTP request"):
+            http.HTTPAction("http://127.0.0.1:1/", timeout=1).run({})
+
+
+def test_http_to_loopback_is_refused_by_default():
+    with pytest.raises(base.ActionError, match="127.0.0.1 is a blocked address"):
         http.HTTPAction("http://127.0.0.1:1/", timeout=1).run({})
 
 
