@@ -100,7 +100,7 @@ def carry_out(session, conductor, rpc_ctx=None):
 def _start_child(session, parent, cmd):
     """A conductor over a new child execution, started; None if it could not start
     (the parent's task then fails with the reason)."""
-    if not parent.task_running(cmd.task_ex_id):
+    if not (cmd.revert or parent.task_running(cmd.task_ex_id)):
         return None  # a sibling could not start and failed the task
     wf_ex_id = models.new_id()
     try:
@@ -114,7 +114,8 @@ def _start_child(session, parent, cmd):
             wf_ex_id=wf_ex_id)
         child.start()
     except (wf_errors.Refused, LookupFailed, exc.MistralError) as e:
-        parent.on_child_refused(cmd.task_ex_id, str(getattr(e, "message", None) or e))
+        parent.on_child_refused(cmd.task_ex_id, str(getattr(e, "message", None) or e),
+                                revert=cmd.revert)
         return None
     return child
 

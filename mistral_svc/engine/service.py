@@ -136,6 +136,11 @@ class EngineEndpoint:
         return {"id": task_ex_id}
 
     @_guard
+    def revert_workflow(self, ctx, wf_ex_id):
+        """Revert a succeeded sub-workflow on its reverting parent's behalf."""
+        apply.on_execution(wf_ex_id, lambda c: c.revert())
+
+    @_guard
     def reopen_task(self, ctx, wf_ex_id, task_ex_id):
         apply.on_execution(wf_ex_id, lambda c: c.reopen_task(task_ex_id))
 

@@ -211,5 +211,6 @@ def children_of(session, task_ex_id):
     q = (sa.select(WF.c.id, WF.c.state, WF.c.state_info, WF.c.output, WF.c.params)
          .where(WF.c.task_execution_id == task_ex_id).order_by(WF.c.created_at))
     return [records.ChildEx(r.id, r.state, r.state_info, r.output,
-                            (r.params or {}).get("index", 0))
+                            (r.params or {}).get("index", 0),
+                            bool((r.params or {}).get("revert")))
             for r in session.execute(q)]

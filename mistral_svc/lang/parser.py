@@ -106,6 +106,30 @@ def _retry(located, path, value):
     return params
 
 
+def _revert(located, path, value):
+    """The ``revert`` key normalised: ``{"action"|"workflow": name, "input": {...}}``
+    (the one-line form names an action with inline parameters)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = {"action": value}
+    if value.get("action") and value.get("workflow"):
+        raise _err(located, path, "a revert has either 'action' or 'workflow', not both")
+    if not (value.get("action") or value.get("workflow")):
+        raise _err(located, path, "a revert names an 'action' or a 'workflow'")
+    kind = "workflow" if value.get("workflow") else "action"
+    try:
+        target_name, params = inline.split(value[kind])
+    except ValueError as e:
+        raise _err(located, path + (kind,), str(e))
+    rev_input = value.get("input")
+    if isinstance(rev_input, dict):
+        params = {**rev_input, **params}
+    elif rev_input is not None:
+        params = rev_input  # one expression yielding the whole input
+    return {kind: target_name, "input": params}
+
+
 def _task(located, path, name, raw, defaults, wf_type):
     if name in spec.RESERVED_TASK_NAMES:
         raise _err(located, path, "task name %r is reserved" % name)
@@ -143,6 +167,8 @@ def _task(located, path, name, raw, defaults, wf_type):
     if join is not None:
         task["join"] = 1 if join == "one" else join
     task["with-items"] = _with_items(located, path + ("with-items",), raw.get("with-items"))
+    if raw.get("revert") is not None:
+        task["revert"] = _revert(located, path + ("revert",), raw["revert"])
     if wf_type == spec.DIRECT:
         for clause in spec.CLAUSES:
             if clause in raw:
@@ -288,10 +314,11 @@ def _qualify_references(wb_name, workflows, actions):
     action_names = {a["name"][len(prefix):] for a in actions}
     for wf in workflows:
         for task in wf["tasks"].values():
-            if task.get("workflow"):
-                task["workflow"] = _qualify(task["workflow"], wb_name, wf_names)
-            elif task.get("action"):
-                task["action"] = _qualify(task["action"], wb_name, action_names)
+            for holder in (task, task.get("revert") or {}):
+                if holder.get("workflow"):
+                    holder["workflow"] = _qualify(holder["workflow"], wb_name, wf_names)
+                elif holder.get("action"):
+                    holder["action"] = _qualify(holder["action"], wb_name, action_names)
     for action in actions:
         # An action based on its own short name means the global action of that name.
         others = action_names - {action["name"][len(prefix):]}

@@ -68,6 +68,20 @@ RETRY_MAPPING = {
 # A mapping, a whole expression, or the one-line form "count=10 delay=5 break-on=...".
 _RETRY = {"oneOf": [{"type": "string", "minLength": 1}, RETRY_MAPPING]}
 
+# Compensation: what undoes a task. A mapping naming an action or a workflow with its
+# input, or the one-line form "std.echo output=undo" (an action with inline input).
+REVERT_MAPPING = {
+    "type": "object",
+    "properties": {
+        "action": {"type": "string", "minLength": 1},
+        "workflow": {"type": "string", "minLength": 1},
+        "input": {"oneOf": [_ANY_DICT, _EXPR]},
+        "description": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+_REVERT = {"oneOf": [{"type": "string", "minLength": 1}, REVERT_MAPPING]}
+
 _POLICIES = {
     "retry": _RETRY,
     "wait-before": _NON_NEG_INT_OR_EXPR,
@@ -109,6 +123,7 @@ TASK = {
                 "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
             },
             "keep-result": _BOOL_OR_EXPR,
+            "revert": _REVERT,
             "target": {"type": "string"},
             "tags": {"type": "array", "items": {"type": "string"}},
             "policies": {"type": "object"},

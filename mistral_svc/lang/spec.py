@@ -96,6 +96,11 @@ class TaskSpec:
     def requires(self):
         return self._d.get("requires") or []
 
+    @property
+    def revert(self):
+        """What undoes the task: ``{"action"|"workflow": name, "input": ...}`` or None."""
+        return self._d.get("revert")
+
     def clause(self, name):
         """A normalised transition clause: {"next": [...], "publish": ..., ...} or None."""
         return self._d.get(name)
@@ -149,6 +154,11 @@ class WorkflowSpec:
 
     def task(self, name):
         return self.tasks[name]
+
+    @property
+    def has_revert(self):
+        """True if a task of this workflow declares ``revert``."""
+        return any(t.revert for t in self.tasks.values())
 
     def inbound(self, task_name):
         """Names of tasks with a transition to ``task_name`` (what a join waits for)."""

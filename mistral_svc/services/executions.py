@@ -10,7 +10,8 @@ def task_result(task_row):
     """A task's result as ``task-get-result`` shows it (see ``runtime.result_of``)."""
     task_ex = records.TaskEx.from_row(task_row.to_dict())
     if task_ex.type == "WORKFLOW":
-        children = [records.ChildEx(w.id, w.state, w.state_info, w.output)
+        children = [records.ChildEx(w.id, w.state, w.state_info, w.output,
+                                    revert=bool((w.params or {}).get("revert")))
                     for w in db_api.child_workflow_executions(task_row.id)]
         return result_of(task_ex, [], children)
     actions = [records.ActionEx.from_row(a.to_dict())

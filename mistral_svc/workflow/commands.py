@@ -74,7 +74,8 @@ class RunAction:
 
 @dataclasses.dataclass
 class StartSubworkflow:
-    """Start a child execution of task ``task_ex_id`` (``index``: with-items item)."""
+    """Start a child execution of task ``task_ex_id`` (``index``: with-items item;
+    ``revert``: the task's compensating workflow, started after the task ended)."""
 
     task_ex_id: str
     workflow_name: str
@@ -82,6 +83,7 @@ class StartSubworkflow:
     input: dict
     params: dict
     index: int = 0
+    revert: bool = False
 
     def to_dict(self):
         return dataclasses.asdict(self) | {"kind": "start_subworkflow"}

@@ -29,6 +29,7 @@ from mistral_svc.workflow import (
 )
 from mistral_svc.workflow.delta import Delta
 from mistral_svc.workflow.errors import NotFound, Refused, TaskFailure
+from mistral_svc.workflow.reverting import REVERT_KEY, Reverting
 from mistral_svc.workflow.task_completing import TaskCompleting
 from mistral_svc.workflow.task_starting import TaskStarting
 from mistral_svc.workflow.view import LookupFailed
@@ -56,7 +57,7 @@ def lost_message(action_ex_id):
             "safe-rerun [action_ex_id=%s]" % action_ex_id)
 
 
-class Conductor(TaskStarting, TaskCompleting):
+class Conductor(TaskStarting, TaskCompleting, Reverting):
     """Decides one step of one workflow execution."""
 
     def __init__(self, wf_spec, wf_ex, view, catalog, clock, new_id):
@@ -71,6 +72,8 @@ class Conductor(TaskStarting, TaskCompleting):
         self.dropped = []
         self._waiting_pages = {}
         self._deferred = None
+        # The task whose ``fail`` command ends the run, if one did in this step.
+        self.failing_task = None
 
     def step(self):
         return Step(self.delta, self.commands, self.dropped)
@@ -103,6 +106,7 @@ class Conductor(TaskStarting, TaskCompleting):
         Global publishes are seen too, over the input and vars and under what the
         branch published (``global()`` reads them unshadowed)."""
         ctx = dict(self.wf_ex.context or {})
+        ctx.pop(REVERT_KEY, None)
         ctx.update(ctx.pop("__global", None) or {})
         if task_ex is not None and task_ex.in_context:
             ctx.update(task_ex.in_context)
@@ -200,6 +204,9 @@ class Conductor(TaskStarting, TaskCompleting):
             result = self._apply_outputs(action_ex, result, self.runtime(task_ex))
             if not self.record_result(action_ex, result):
                 continue
+            if action_ex.rt.revert:
+                self.revert_action_done(action_ex, result)
+                continue
             if task_ex is None or task_ex.state != states.RUNNING:
                 continue
             self.on_action_complete(task_ex, action_ex, result)
@@ -220,6 +227,9 @@ class Conductor(TaskStarting, TaskCompleting):
             self.delta.set(action_ex, rt=rt, last_heartbeat=now_seen)
             self.send(action_ex, task_spec)
             return self.step()
+        if action_ex.rt.revert:
+            self.revert_action_lost(action_ex, lost_message(action_ex.id))
+            return self.step()
         result = records.ActionResult(error=lost_message(action_ex.id))
         if self.record_result(action_ex, result) and task_ex.state == states.RUNNING:
             self.on_action_complete(task_ex, action_ex, result)
@@ -227,12 +237,14 @@ class Conductor(TaskStarting, TaskCompleting):
 
     def on_child_complete(self, task_ex_id, child):
         """A sub-workflow execution of task ``task_ex_id`` completed (``ChildEx``)."""
+        if self.revert_child_done(task_ex_id, child):
+            return self.step()
         task_ex = self._task_or_none(task_ex_id)
         if task_ex is None or task_ex.state != states.RUNNING:
             return self.step()  # a duplicate notice, or the task ended another way
         rt = task_ex.rt
         if rt.with_items:
-            done = [c for c in self.view.children(task_ex.id) if states.is_completed(c.state)]
+            done = [c for c in self.own_children(task_ex.id) if states.is_completed(c.state)]
             if len(done) < rt.count:
                 self.start_waiting_child(task_ex)
                 return self.step()
@@ -255,16 +267,20 @@ class Conductor(TaskStarting, TaskCompleting):
         task_ex = self._task_or_none(task_ex_id)
         return task_ex is not None and task_ex.state == states.RUNNING
 
-    def on_child_refused(self, task_ex_id, message):
-        """A sub-workflow of task ``task_ex_id`` could not start: the task fails."""
-        if self.task_running(task_ex_id):
+    def on_child_refused(self, task_ex_id, message, revert=False):
+        """A sub-workflow of task ``task_ex_id`` could not start: the task fails (its
+        revert fails, for a revert workflow)."""
+        if revert:
+            self.revert_child_refused(task_ex_id, message)
+        elif self.task_running(task_ex_id):
             self.complete(self.view.task(task_ex_id), states.ERROR, state_info=message)
         return self.step()
 
     def on_timer(self, name, task_ex_id, args=None):
         """A timer this execution scheduled is due."""
         task_ex = self._task_or_none(task_ex_id)
-        if task_ex is None:
+        if task_ex is None or self.reverting:
+            # While reverting nothing of the run goes on: its delays and timeouts lapse.
             return self.step()
         handler = getattr(self, "_timer_" + name, None)
         if handler is None:
@@ -311,6 +327,7 @@ class Conductor(TaskStarting, TaskCompleting):
         """Pause the execution and, through cascades, its running sub-workflows."""
         if self.wf_ex.state == states.PAUSED:
             return self.step()
+        self.refuse_while_reverting("pause")
         self._request(states.PAUSED)
         for child in self._active_children((states.RUNNING,)):
             self.commands.append(commands.Cascade("pause_workflow", child.id))
@@ -358,6 +375,9 @@ class Conductor(TaskStarting, TaskCompleting):
         if wf_ex.state == state:
             return self.step()
         children = self._active_children((states.RUNNING, states.PAUSED))
+        if self.reverting:
+            # Stopped by hand: the reverts not run yet never will.
+            self._store_progress(None)
         self._request(state, message)
         if state == states.ERROR:
             self.delta.set(wf_ex, output={"result": message or "Failed by user"})
@@ -412,6 +432,7 @@ class Conductor(TaskStarting, TaskCompleting):
         if self.wf_ex.state not in (states.ERROR, states.PAUSED, states.RUNNING):
             raise Refused("Can't rerun a task of an execution in state %s"
                           % self.wf_ex.state)
+        self.refuse_while_reverting("rerun or skip a task of")
         return task_ex
 
     def _reopen_workflow(self):
@@ -492,7 +513,7 @@ class Conductor(TaskStarting, TaskCompleting):
         out = []
         for task_ex in self.view.tasks(states=(states.RUNNING, states.RUNNING_DELAYED)):
             if task_ex.type == lang_spec.TASK_TYPE_WORKFLOW:
-                out.extend(c for c in self.view.children(task_ex.id) if c.state in child_states)
+                out.extend(c for c in self.own_children(task_ex.id) if c.state in child_states)
         return out
 
     def _task_or_none(self, task_ex_id):
@@ -539,7 +560,9 @@ class Conductor(TaskStarting, TaskCompleting):
     def end_by_command(self, cmd):
         """Apply an engine command from a transition: fail, succeed or pause."""
         if cmd.kind == "fail":
-            # Without msg Mistral leaves state_info (and output.result) null.
+            # Without msg Mistral leaves state_info (and output.result) null. A failed
+            # task that routed to fail ended the run: it is reverted first.
+            self.failing_task = cmd.task_name
             self.fail_workflow(cmd.msg)
         elif cmd.kind == "succeed":
             self.succeed_workflow(cmd.msg)
@@ -575,10 +598,15 @@ class Conductor(TaskStarting, TaskCompleting):
         self.delta.set(self.wf_ex, output=output)
         self.set_workflow_state(M.SUCCEED, msg)
 
-    def fail_workflow(self, msg):
+    def fail_workflow(self, msg, revert=True):
         """End the execution in ERROR; its output is ``{"result": msg}`` merged with
-        output-on-error, or with what the run published when there is none."""
-        if states.is_completed(self.wf_ex.state):
+        output-on-error, or with what the run published when there is none.
+
+        A task that can be undone (``revert``) turns the end into a reverting phase
+        first (see ``reverting``); ``revert`` false ends it at once."""
+        if states.is_completed(self.wf_ex.state) or self.reverting:
+            return
+        if revert and self.begin_reverting(msg):
             return
         try:
             extra = self._output(self.spec.output_on_error)
@@ -612,7 +640,8 @@ class Conductor(TaskStarting, TaskCompleting):
         if self._deferred is not None:
             self._deferred = True
             return
-        if self.wf_ex.state != states.RUNNING or self._active_task_in_step():
+        if self.wf_ex.state != states.RUNNING or self.reverting or \
+                self._active_task_in_step():
             return
         counts = self.view.incomplete_counts()
         if counts:

@@ -21,6 +21,11 @@ FAIL = "fail"
 CANCEL = "cancel"
 RERUN = "rerun"
 SKIP = "skip"
+# Compensation: a succeeded execution reverted on its parent's behalf runs again, and a
+# task's revert ends it REVERTED or REVERT_FAILED.
+REVERT = "revert"
+REVERT_DONE = "revert_done"
+REVERT_FAIL = "revert_fail"
 
 _ACTIVE = (S.IDLE, S.WAITING, S.RUNNING, S.RUNNING_DELAYED)
 
@@ -43,6 +48,7 @@ WORKFLOW = _rows(
     ((S.IDLE, S.RUNNING, S.PAUSED), FAIL, S.ERROR),
     ((S.IDLE, S.RUNNING, S.PAUSED), CANCEL, S.CANCELLED),
     ((S.ERROR, S.CANCELLED), RERUN, S.RUNNING),
+    (S.SUCCESS, REVERT, S.RUNNING),
 )
 
 TASK = _rows(
@@ -60,6 +66,8 @@ TASK = _rows(
     (_ACTIVE + (S.PAUSED,), CANCEL, S.CANCELLED),
     ((S.ERROR, S.CANCELLED), RERUN, S.RUNNING),
     (S.ERROR, SKIP, S.SKIPPED),
+    ((S.SUCCESS, S.ERROR), REVERT_DONE, S.REVERTED),
+    ((S.SUCCESS, S.ERROR), REVERT_FAIL, S.REVERT_FAILED),
 )
 
 ACTION = _rows(
@@ -89,6 +97,8 @@ EVENT_TO = {
     S.IDLE: HOLD,
     S.WAITING: WAIT,
     S.RUNNING_DELAYED: DELAY,
+    S.REVERTED: REVERT_DONE,
+    S.REVERT_FAILED: REVERT_FAIL,
 }
 
 

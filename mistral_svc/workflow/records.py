@@ -87,6 +87,8 @@ class ActionRuntime:
     reruns: int = 0
     # The executor named by a target expression, as evaluated when it was created.
     target: str = None
+    # The action undoes its task (the task's ``revert``): never the task's result.
+    revert: bool = False
 
     def to_dict(self):
         out = {"index": self.index}
@@ -96,6 +98,8 @@ class ActionRuntime:
             out["reruns"] = self.reruns
         if self.target is not None:
             out["target"] = self.target
+        if self.revert:
+            out["revert"] = True
         return out
 
     @classmethod
@@ -266,6 +270,8 @@ class ChildEx:
     state_info: str = None
     output: dict = None
     index: int = 0
+    # Started by its task's ``revert`` (a compensating workflow), not by the task itself.
+    revert: bool = False
 
     def to_dict(self):
         return dataclasses.asdict(self)

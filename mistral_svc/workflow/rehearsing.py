@@ -158,7 +158,8 @@ class MemoryStore:
     def children_of(self, task_ex_id):
         kids = [w for w in self.executions.values() if w.task_execution_id == task_ex_id]
         return [records.ChildEx(w.id, w.state, w.state_info, w.output,
-                                (w.params or {}).get("index", 0)) for w in kids]
+                                (w.params or {}).get("index", 0),
+                                bool((w.params or {}).get("revert"))) for w in kids]
 
 
 class MemoryView:
@@ -412,7 +413,8 @@ class Rehearsal:
             self._commit(c.on_child_complete(child.task_execution_id, kids[child.id]))
         elif isinstance(cmd, commands.Cascade):
             method = {"pause_workflow": "pause", "resume_workflow": "resume",
-                      "stop_workflow": "stop", "reopen_task": "reopen_task"}[cmd.method]
+                      "stop_workflow": "stop", "reopen_task": "reopen_task",
+                      "revert_workflow": "revert"}[cmd.method]
             getattr(self, method)(cmd.wf_ex_id, drain=False, **cmd.kwargs)
         elif isinstance(cmd, commands.DropResults):
             for a in self.store.actions.values():
@@ -425,7 +427,7 @@ class Rehearsal:
         """Start a sub-workflow as the engine does: not once its task has ended (a
         sibling could not start), and a child that cannot start fails the task."""
         parent_task = self.store.tasks[cmd.task_ex_id]
-        if parent_task.state != states.RUNNING:
+        if parent_task.state != states.RUNNING and not cmd.revert:
             return
         parent = self.store.executions[parent_task.workflow_execution_id]
         view = MemoryView(self.store, None)
@@ -439,7 +441,7 @@ class Rehearsal:
             step = child.start()
         except (Refused, LookupFailed) as e:
             c = self._conductor(parent.id)
-            self._commit(c.on_child_refused(cmd.task_ex_id, str(e)))
+            self._commit(c.on_child_refused(cmd.task_ex_id, str(e), revert=cmd.revert))
             return
         self.store.specs[child.wf_ex.id] = child.spec
         self._commit(step)
@@ -510,6 +512,10 @@ class Rehearsal:
     def skip(self, task_ex_id):
         wf_ex_id = self.store.tasks[task_ex_id].workflow_execution_id
         self._request(wf_ex_id, "skip", True, task_ex_id)
+
+    def revert(self, wf_ex_id, drain=True):
+        """Revert a succeeded execution on its parent's behalf (``revert_workflow``)."""
+        self._request(wf_ex_id, "revert", drain)
 
     def reopen_task(self, wf_ex_id, task_ex_id, drain=True):
         self._request(wf_ex_id, "reopen_task", drain, task_ex_id)

@@ -17,8 +17,9 @@ def result_of(task_ex, actions, children):
     a retry leaves earlier attempts behind, unaccepted."""
     if task_ex.type == "WORKFLOW":
         # A failed child's result is its error output ({"result": ..., and what
-        # output-on-error gave}), as Mistral hands it to publish-on-error.
-        results = [c.output or {} for c in children]
+        # output-on-error gave}), as Mistral hands it to publish-on-error. A
+        # compensating child (the task's revert) is not part of it.
+        results = [c.output or {} for c in children if not c.revert]
     else:
         rows = [a for a in actions if a.accepted]
         if task_ex.rt.with_items:

@@ -64,7 +64,7 @@ class TaskCompleting:
 
     def _retry_policy(self, task_ex, result, has_result):
         raw = self.spec.task(task_ex.name).get("retry")
-        if not raw:
+        if not raw or self.reverting:
             return None
         runtime = self.runtime(task_ex, result, has_result)
         ctx = self.data_context(task_ex)
@@ -155,7 +155,7 @@ class TaskCompleting:
         if task_spec.get("keep-result") is False:
             # Published values are computed; the (possibly large) raw results go.
             self.commands.append(commands.DropResults(task_ex.id))
-        if self.wf_ex.state == states.RUNNING:
+        if self.wf_ex.state == states.RUNNING and not self.reverting:
             self.process_transitions(task_ex)
             self.check_completion()
 

@@ -64,6 +64,8 @@ class TaskStarting:
 
     def run_command(self, cmd):
         """Apply a RunTask decision: create the task (or arrive at its join), begin it."""
+        if self.reverting:
+            return None  # a failure ended the run: nothing new starts while reverting
         if cmd.join:
             return self._arrive_at_join(cmd)
         task_ex = self.new_task(self.spec.task(cmd.name), cmd.ctx, cmd.triggered_by, M.CREATE)
