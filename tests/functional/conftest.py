@@ -4,10 +4,11 @@ threads, and the pecan app driven through webtest (no sockets)."""
 import json
 import os
 import tempfile
-import time
 
 import pytest
 import webtest
+
+from tests.waiting import wait_for
 
 from mistral_svc import config
 
@@ -78,14 +79,14 @@ class Api:
 
     def wait(self, ex_id, states=("SUCCESS", "ERROR", "CANCELLED"), timeout=30):
         """Poll an execution until it reaches one of ``states``."""
-        deadline = time.monotonic() + timeout
-        while True:
-            ex = self.get("/v2/executions/%s" % ex_id)
-            if ex["state"] in states:
-                return ex
-            if time.monotonic() > deadline:
-                raise AssertionError("execution %s stuck in %s" % (ex_id, ex["state"]))
-            time.sleep(0.02)
+        seen = {}
+
+        def reached():
+            seen["ex"] = self.get("/v2/executions/%s" % ex_id)
+            return seen["ex"] if seen["ex"]["state"] in states else None
+
+        return wait_for(reached, timeout, interval=0.02, max_interval=0.1,
+                        message=lambda: "execution %s stuck in %s" % (ex_id, seen["ex"]["state"]))
 
     def tasks(self, ex_id):
         return {t["name"]: t for t in

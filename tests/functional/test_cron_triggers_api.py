@@ -7,6 +7,7 @@ import time
 import pytest
 
 from tests.functional.server_fixture import mistral_server  # noqa: F401
+from tests.waiting import wait_for as _wait
 
 WF = """\
 version: '2.0'
@@ -55,16 +56,6 @@ def _trigger(api, name, wf, status=201, **extra):
 
 def _executions(api, wf):
     return api.get("/v2/executions?workflow_name=%s" % wf)["executions"]
-
-
-def _wait(predicate, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in %s s" % timeout)
 
 
 def test_create_get_list_delete(api, unique, wf):

@@ -12,6 +12,7 @@ from oslo_context import context as oslo_context
 from mistral_svc import config
 from mistral_svc.scheduler import events
 from mistral_svc.services import event_triggers
+from tests.waiting import wait_for as _wait
 
 CONF = config.CONF
 
@@ -45,16 +46,6 @@ def _body(wf_id, unique, **extra):
             "workflow_input": json.dumps({"who": "event"})}
     body.update(extra)
     return {k: v for k, v in body.items() if v is not None}
-
-
-def _wait(predicate, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in %s s" % timeout)
 
 
 # -- CRUD ---------------------------------------------------------------------------

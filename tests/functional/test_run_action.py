@@ -3,6 +3,8 @@
 import json
 import time
 
+from tests.waiting import wait_for
+
 
 def _run(api, name, action_input=None, status=201, **params):
     body = {"name": name}
@@ -14,13 +16,14 @@ def _run(api, name, action_input=None, status=201, **params):
 
 
 def _wait(api, a_ex_id, states=("SUCCESS", "ERROR", "CANCELLED"), timeout=15):
-    deadline = time.monotonic() + timeout
-    while True:
-        a_ex = api.get("/v2/action_executions/%s" % a_ex_id)
-        if a_ex["state"] in states:
-            return a_ex
-        assert time.monotonic() < deadline, "action execution stuck in %s" % a_ex["state"]
-        time.sleep(0.02)
+    seen = {}
+
+    def reached():
+        seen["a_ex"] = api.get("/v2/action_executions/%s" % a_ex_id)
+        return seen["a_ex"] if seen["a_ex"]["state"] in states else None
+
+    return wait_for(reached, timeout, interval=0.02, max_interval=0.1,
+                    message=lambda: "action execution stuck in %s" % seen["a_ex"]["state"])
 
 
 def _output(a_ex):
@@ -152,16 +155,15 @@ version: '2.0'
 
 
 def _async_task_action(api, ex_id):
-    deadline = time.monotonic() + 10
-    while True:
+    def found():
         tasks = api.tasks(ex_id)
         if "wait_for_human" in tasks:
             task_id = tasks["wait_for_human"]["id"]
             a_exs = api.get("/v2/tasks/%s/action_executions" % task_id)["action_executions"]
-            if a_exs:
-                return a_exs[0]
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+            return a_exs[0] if a_exs else None
+
+    return wait_for(found, 10, interval=0.02, max_interval=0.1,
+                    message="the task's action execution never appeared")
 
 
 def test_workflow_waits_for_async_result_then_continues(api, unique):

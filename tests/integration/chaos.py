@@ -18,20 +18,14 @@ import requests
 import sqlalchemy as sa
 
 from mistral_svc.db import models
+from tests import waiting
 
 FINISHED = ("SUCCESS", "ERROR", "CANCELLED")
 
 
 def wait_for(predicate, timeout, interval=0.2):
     """``predicate()``'s first truthy value within ``timeout`` seconds, else None."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            return None
-        time.sleep(interval)
+    return waiting.poll(predicate, timeout, interval, max_interval=max(interval, 1.0))
 
 
 class Cluster:

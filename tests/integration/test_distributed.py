@@ -1,9 +1,10 @@
 """api, engine, executor and scheduler as four OS processes over RabbitMQ."""
 
 import json
-import time
 
 import requests
+
+from tests.waiting import poll as _wait
 
 WORKFLOW = """\
 version: '2.0'
@@ -22,16 +23,6 @@ hello_it:
     done:
       action: std.noop
 """
-
-
-def _wait(predicate, timeout=60, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return None
 
 
 def test_workflow_runs_across_four_processes(deployment):

@@ -14,6 +14,7 @@ from oslo_config import cfg
 from oslo_context import context as oslo_context
 
 from tests.integration.conftest import Deployment, drop_database, fresh_database, require
+from tests.waiting import poll as _wait
 
 RABBIT = "rabbit://guest:guest@127.0.0.1:5672/"
 AMQP = "amqp://guest:guest@127.0.0.1:5672//"
@@ -81,16 +82,6 @@ def _cleanup_broker(queue, exchange):
         channel = conn.channel()
         channel.queue_delete(queue=queue)
         channel.exchange_delete(exchange=exchange)
-
-
-def _wait(predicate, timeout, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return None
 
 
 def _finished(url, ex_id, timeout=30):

@@ -3,12 +3,12 @@ code sources, run by an executor process over RabbitMQ (PostgreSQL)."""
 
 import json
 import os
-import time
 
 import requests
 
 from tests import plugin_package
 from tests.integration.conftest import deployed
+from tests.waiting import poll as _wait
 
 WORKFLOW = """\
 version: '2.0'
@@ -39,16 +39,6 @@ class WhereAmI(actions.Action):
 
 WORD = "first"
 """
-
-
-def _wait(predicate, timeout=60, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return None
 
 
 def _run(dep, name):

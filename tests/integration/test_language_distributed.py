@@ -2,9 +2,10 @@
 scheduler as separate processes over RabbitMQ, on PostgreSQL and on MariaDB."""
 
 import json
-import time
 
 import requests
+
+from tests.waiting import poll
 
 DEFINITIONS = """\
 version: '2.0'
@@ -59,12 +60,14 @@ flaky_it:
 
 
 def _wait(url, ex_id, states=("SUCCESS", "ERROR", "CANCELLED"), timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def finished():
         ex = requests.get("%s/executions/%s" % (url, ex_id), timeout=5).json()
-        if ex["state"] in states:
-            return ex
-        time.sleep(0.2)
+        return ex if ex["state"] in states else None
+
+    ex = poll(finished, timeout)
+    if ex is not None:
+        return ex
+    ex = requests.get("%s/executions/%s" % (url, ex_id), timeout=5).json()
     tasks = requests.get("%s/executions/%s/tasks" % (url, ex_id), timeout=5).json()["tasks"]
     raise AssertionError("execution %s (%s) did not reach %s; tasks: %s" % (
         ex_id, ex["workflow_name"], states,

@@ -21,6 +21,7 @@ from tests.integration.conftest import (
     fresh_database,
     require,
 )
+from tests.waiting import poll as _wait
 
 GROUPS = {"api_group", "engine_group", "executor_group", "scheduler_group"}
 MEMBERSHIP_TIMEOUT = 3
@@ -89,16 +90,6 @@ def _services(url):
         return requests.get(url + "/services", timeout=5).json()["services"]
     except (requests.RequestException, ValueError):
         return []
-
-
-def _wait(predicate, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    return None
 
 
 def test_services_are_listed_and_a_killed_one_drops_out(database):

@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from tests.integration.conftest import Deployment, drop_database, fresh_database, require
+from tests.waiting import poll as _wait
 
 WF = """\
 version: '2.0'
@@ -53,16 +54,6 @@ def two_schedulers():
     finally:
         dep.stop()
         drop_database(db_url)
-
-
-def _wait(predicate, timeout, interval=0.5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return None
 
 
 def _post_workflow(url, text):

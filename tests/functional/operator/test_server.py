@@ -4,12 +4,12 @@ import os
 import socket
 import subprocess
 import sys
-import time
 
 import requests
 
 from tests.functional import scenarios
 from tests.functional.server_fixture import free_port, unique
+from tests.waiting import wait_for as _wait_for
 
 
 def _root(server):
@@ -19,14 +19,6 @@ def _root(server):
 def _log(server):
     with open(server.log_file, encoding="utf-8", errors="replace") as f:
         return f.read()
-
-
-def _wait_for(predicate, timeout=10):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met within %ss" % timeout)
-        time.sleep(0.1)
 
 
 def test_healthcheck_reports_database_and_broker(mistral_server):

@@ -2,8 +2,9 @@
 
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests import waiting
 
 
 class Receiver:
@@ -38,11 +39,8 @@ class Receiver:
         self.url = "http://127.0.0.1:%d/hook" % self.server.server_port
 
     def wait_for(self, predicate, timeout=20):
-        deadline = time.monotonic() + timeout
-        while not predicate(self.bodies):
-            if time.monotonic() > deadline:
-                raise AssertionError("webhooks received: %s" % self.bodies)
-            time.sleep(0.05)
+        waiting.wait_for(lambda: predicate(self.bodies), timeout,
+                         message=lambda: "webhooks received: %s" % self.bodies)
         return self.bodies
 
     def close(self):
