@@ -1,6 +1,6 @@
 """Ad-hoc actions: user-defined wrappers that run as another action.
 
-An ad-hoc action names a ``base`` (a system action or another ad-hoc action), maps its
+An ad-hoc action names a ``base`` (a system, dynamic or another ad-hoc action), maps its
 own input onto the base's input with ``base-input`` expressions, and may reshape the
 base's result with ``output``. Resolution yields a chain, outermost first, ending at a
 system action class. Everything here is pure: expressions are evaluated through the
@@ -87,11 +87,13 @@ def transform(outputs, data, evaluate):
     return data
 
 
-def build(name, namespace, lookup, system_get):
+def build(name, namespace, lookup, system_get, other_get=None):
     """Resolve ``name`` (as seen from ``namespace``) into an AdHocAction, following bases
     through ``lookup(name, namespace)`` -> (spec, its namespace) or None and
     ``system_get(name)`` -> class or None. A base is looked up in the namespace of the
-    ad-hoc action that names it.
+    ad-hoc action that names it. A base that is neither (a dynamic action, as in
+    Mistral, where any provider's action can be a base) comes from
+    ``other_get(name, namespace)`` -> catalogue entry or None, when given.
 
     System names are never ad-hoc names, so they end the walk without a lookup.
     Returns None if ``name`` is not an ad-hoc action; raises ActionError for a missing
@@ -105,6 +107,8 @@ def build(name, namespace, lookup, system_get):
         if found is None:
             if not chain:
                 return None
+            if cls is None and other_get is not None:
+                cls = other_get(current, namespace)
             if cls is None:
                 raise ActionError("Failed to find action [action_name=%s] (base of ad-hoc "
                                   "action %s)" % (current, chain[-1]["name"]))

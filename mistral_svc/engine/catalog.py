@@ -63,7 +63,8 @@ def resolve(action_name, namespace=""):
     try:
         resolved = None
         if registry.provider_enabled("adhoc"):
-            resolved = adhoc.build(action_name, namespace, find_adhoc, registry.get)
+            resolved = adhoc.build(action_name, namespace, find_adhoc, registry.get,
+                                   dynamic_actions.find_dynamic)
         if resolved is None:
             resolved = dynamic_actions.find_dynamic(action_name, namespace)
     except action_base.ActionError as e:

@@ -67,9 +67,13 @@ def find_dynamic(name, namespace=""):
 
 
 def exec_payload(action_name, namespace, runtime_context):
-    """``{"dynamic": ...}`` for the executor's context when ``action_name`` is a
-    dynamic action (the code travels with the action), else ``{}``."""
-    if (runtime_context or {}).get("adhoc") or registry.get(action_name) is not None:
+    """``{"dynamic": ...}`` for the executor's context when ``action_name`` (or, for an
+    ad-hoc action, the base it runs) is a dynamic action (the code travels with the
+    action), else ``{}``."""
+    adhoc = (runtime_context or {}).get("adhoc")
+    if adhoc:
+        action_name = adhoc["base"]
+    if registry.get(action_name) is not None:
         return {}
     try:
         action = find_dynamic(action_name, namespace)

@@ -30,6 +30,15 @@ def _parse(text):
         raise exc.InvalidModel(str(e))
 
 
+def _find_dynamic(name, namespace):
+    """The dynamic action ``name`` seen from ``namespace`` (that namespace first, then
+    the default one), or None: enough to accept it as a base."""
+    d = models.DynamicActionDefinition
+    with db_api.transaction(read_only=True) as s:
+        return s.query(d.id).filter(d.name == name,
+                                    d.namespace.in_({namespace or "", ""})).first()
+
+
 def _line_error(text, path, message):
     line = yaml_loader.load(text).line(path)
     return exc.InvalidModel(str(lang.DSLError(message, path=path, line=line)))
@@ -47,7 +56,7 @@ def _check_bases(text, specs, namespace):
 
     for spec in specs:
         try:
-            adhoc.build(spec["name"], namespace or "", lookup, registry.get)
+            adhoc.build(spec["name"], namespace or "", lookup, registry.get, _find_dynamic)
         except action_base.ActionError as e:
             raise _line_error(text, (spec["name"], "base"), str(e))
 

@@ -165,6 +165,30 @@ def test_dynamic_action_runs_updates_and_deletes(api, unique):
     api.delete("/v2/code_sources/%s" % source["id"])
 
 
+def test_ad_hoc_action_on_a_dynamic_action(api, unique):
+    source = _create_source(api, "adhocbase_" + unique)
+    _create_action(api, "dyn_" + unique, "Greeter", source["id"])
+    api.post_yaml("/v2/actions", """version: '2.0'
+polite_%(u)s:
+  base: dyn_%(u)s
+  input: [who]
+  base-input:
+    name: <%% $.who %%>
+    punctuation: "."
+  output: <%% $.toUpper() %%>
+""" % {"u": unique})
+    ex, task, result = _run(api, "adhocwf_" + unique,
+                            "      action: polite_%s who=Ann\n" % unique)
+    assert ex["state"] == "SUCCESS", task["state_info"]
+    assert result == ("Hello, Ann. (%s)" % ex["id"]).upper()
+
+    # The base must exist when the ad-hoc action is created.
+    error = api.app.post("/v2/actions", "version: '2.0'\nrude_%s:\n  base: nodyn_%s\n"
+                         % (unique, unique), headers={"Content-Type": "text/plain"},
+                         status=400).json
+    assert "nodyn_%s" % unique in error["faultstring"]
+
+
 def test_dynamic_action_in_a_namespace(api, unique):
     _create_source(api, "nsmod_" + unique, namespace="team")
     _create_action(api, "hello_" + unique, "Greeter", "nsmod_" + unique, namespace="team")
