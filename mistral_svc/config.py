@@ -371,6 +371,9 @@ for _group, _opts in _opt_groups:
     CONF.register_opts(_opts, group=_group)
 
 
+MAX_REQUEST_BODY_SIZE = 10 * 1024 * 1024
+
+
 def _register_library_opts():
     """Register the options oslo.db and oslo.messaging own, so they can be read early.
 
@@ -386,6 +389,7 @@ def _register_library_opts():
     from oslo_messaging import transport
 
     db_options.set_defaults(CONF)
+    from oslo_middleware import sizelimit
     from oslo_middleware.healthcheck import opts as healthcheck_opts
 
     from mistral_svc import logs
@@ -396,6 +400,11 @@ def _register_library_opts():
     CONF.register_opts(healthcheck_opts.HEALTHCHECK_OPTS, group="healthcheck")
     CONF.set_default("backends", ["mistral_svc"], group="healthcheck")
     CONF.register_opts(transport._transport_opts)
+    # The API's request body limit: oslo.middleware's sizelimit option. Its own default
+    # (112 KiB) is below what a definition or an input of Mistral's field size limit
+    # (1 MiB) can be, so the default here leaves room for a few such fields.
+    CONF.register_opts(sizelimit.OPTS, group="oslo_middleware")
+    CONF.set_default("max_request_body_size", MAX_REQUEST_BODY_SIZE, group="oslo_middleware")
     CONF.set_default("transport_url", "inproc://")
     CONF.set_default("control_exchange", "mistral")
 
@@ -405,7 +414,16 @@ _register_library_opts()
 
 def list_opts():
     """Options for oslo-config-generator (namespace ``mistral_svc``)."""
-    return [(group or "DEFAULT", opts) for group, opts in _opt_groups]
+    import copy
+
+    from oslo_middleware import sizelimit
+
+    # The sample shows the default set here, not oslo.middleware's own.
+    body_limit = [copy.copy(o) for o in sizelimit.OPTS]
+    for opt in body_limit:
+        opt.default = MAX_REQUEST_BODY_SIZE
+    return [(group or "DEFAULT", opts) for group, opts in _opt_groups] + [
+        ("oslo_middleware", body_limit)]
 
 
 def parse_args(argv=None, config_files=None):

@@ -1,40 +1,74 @@
 """The WSGI application: pecan routing, WSME types, and a last-resort error guard."""
 
-import io
 import json
 import logging
 
 import pecan
+import webob.exc
+from oslo_middleware import sizelimit
 
-from mistral_svc import config
-from mistral_svc.api import argspecs
+from mistral_svc import config, exceptions as exc
+from mistral_svc.api import argspecs, bodies
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
 
 
 class ErrorGuard:
-    """Turns anything that escaped the controllers into a JSON 500 without a traceback,
-    and a database outage into 503."""
+    """The outermost layer of the REST API: the request body limit (oslo.middleware's
+    ``RequestBodySizeLimiter``, ``[oslo_middleware] max_request_body_size``) answered
+    with a JSON 413, the body checks of ``bodies.BodyCheck``, and anything that escaped
+    the controllers as a JSON error without a traceback (a database outage is a 503)."""
 
     def __init__(self, app):
-        self.app = app
+        self.app = sizelimit.RequestBodySizeLimiter(bodies.BodyCheck(app), conf=CONF)
 
     def __call__(self, environ, start_response):
-        refusal = _refuse_non_object_json(environ)
-        if refusal is not None:
-            return _json(start_response, "400 Bad Request", refusal)
-        try:
-            return self.app(environ, start_response)
-        except Exception as e:  # noqa: BLE001 - the client never sees a traceback
-            from oslo_db import exception as db_exc
+        refused = []
 
-            if isinstance(e, db_exc.DBConnectionError):
-                status, msg = "503 Service Unavailable", "The database is unavailable"
-            else:
-                LOG.exception("unhandled error in the API")
-                status, msg = "500 Internal Server Error", "Internal server error"
-            return _json(start_response, status, msg)
+        def start(status, headers, exc_info=None):
+            # The limiter answers with webob's own page: replaced by a JSON body below.
+            if status.startswith("413") and not _is_json(headers):
+                refused.append(status)
+                return lambda data: None
+            return start_response(status, headers, exc_info)
+
+        try:
+            result = self.app(environ, start)
+        except Exception as e:  # noqa: BLE001 - the client never sees a traceback
+            return _error(start_response, e)
+        if refused:
+            if hasattr(result, "close"):
+                result.close()
+            return _json(start_response, "413 Request Entity Too Large", _too_large())
+        return result
+
+
+def _is_json(headers):
+    return any(k.lower() == "content-type" and "json" in v for k, v in headers)
+
+
+def _too_large():
+    return ("Request is too large: larger than max_request_body_size (%d bytes)"
+            % CONF.oslo_middleware.max_request_body_size)
+
+
+def _error(start_response, e):
+    from oslo_db import exception as db_exc
+
+    if isinstance(e, webob.exc.HTTPRequestEntityTooLarge):
+        status, msg = "413 Request Entity Too Large", _too_large()
+    elif isinstance(e, exc.MistralError) and e.http_code < 500:
+        status, msg = "%d %s" % (e.http_code, _REASONS.get(e.http_code, "Error")), e.message
+    elif isinstance(e, db_exc.DBConnectionError):
+        status, msg = "503 Service Unavailable", "The database is unavailable"
+    else:
+        LOG.exception("unhandled error in the API")
+        status, msg = "500 Internal Server Error", "Internal server error"
+    return _json(start_response, status, msg)
+
+
+_REASONS = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 409: "Conflict"}
 
 
 def _json(start_response, status, msg):
@@ -43,30 +77,6 @@ def _json(start_response, status, msg):
     start_response(status, [("Content-Type", "application/json"),
                             ("Content-Length", str(len(body)))])
     return [body]
-
-
-def _refuse_non_object_json(environ):
-    """Every JSON body the v2 API takes is an object; WSME fails on anything else, so
-    other bodies are refused here with a clear 400. Returns the message, or None."""
-    if environ.get("REQUEST_METHOD") not in ("POST", "PUT"):
-        return None
-    if "json" not in (environ.get("CONTENT_TYPE") or ""):
-        return None
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return None
-    if length <= 0 or length > 1024 * 1024 * 64:
-        return None
-    raw = environ["wsgi.input"].read(length)
-    environ["wsgi.input"] = io.BytesIO(raw)
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        return None  # WSME answers malformed JSON with its own 400
-    if not isinstance(body, dict):
-        return "The request body must be a JSON object"
-    return None
 
 
 class Dispatcher:

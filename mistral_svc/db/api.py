@@ -4,6 +4,7 @@ Every function runs inside the caller's transaction when one is open (see
 ``session.transaction``), else in a short one of its own.
 """
 
+import datetime
 import json
 
 import sqlalchemy as sa
@@ -29,13 +30,43 @@ _OPS = {
 
 
 def _apply_filters(query, model, filters):
+    columns = sa.inspect(model).columns
     for key, cond in (filters or {}).items():
-        column = getattr(model, key, None)
-        if column is None:
+        if key.startswith("_") or key not in columns:
             raise exc.InputError("unknown filter field %r" % key)
+        column = getattr(model, key)
         op, value = cond if isinstance(cond, tuple) else ("eq", cond)
+        if op == "has" and not isinstance(column.type, sa.String):
+            column = sa.cast(column, sa.String)
+        elif isinstance(value, list):
+            value = [_filter_value(column, key, v) for v in value]
+        else:
+            value = _filter_value(column, key, value)
         query = query.filter(_OPS[op](column, value))
     return query
+
+
+def _filter_value(column, key, value):
+    """A filter's text as the column's type, so that every database compares it the
+    same way (PostgreSQL refuses to compare a timestamp with arbitrary text)."""
+    if value is None or not isinstance(value, str):
+        return value
+    kind = column.type
+    try:
+        if isinstance(kind, sa.DateTime):
+            return datetime.datetime.fromisoformat(value.strip()).replace(tzinfo=None)
+        if isinstance(kind, sa.Boolean):
+            if value.lower() not in ("true", "false", "1", "0"):
+                raise ValueError(value)
+            return value.lower() in ("true", "1")
+        if isinstance(kind, sa.Integer):
+            number = int(value)
+            if abs(number) > 2 ** 31 - 1:
+                raise ValueError(value)
+            return number
+    except ValueError:
+        raise exc.InputError("Invalid value for the %s filter: %r" % (key, value[:80]))
+    return value
 
 
 def _tags_filter(rows, tags):
@@ -152,7 +183,7 @@ def _json_matches(stored, cond, field):
         raise exc.InputError("%s can only be filtered for equality" % field)
     try:
         wanted = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
+    except (ValueError, RecursionError):
         raise exc.InputError("%s filter must be JSON" % field)
     same = (stored or {}) == (wanted or {})
     return same if op == "eq" else not same

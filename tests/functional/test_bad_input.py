@@ -41,3 +41,119 @@ def test_non_object_json_is_named(api):
     body = api.app.post("/v2/executions", b"[1, 2]", expect_errors=True,
                         headers={"Content-Type": "application/json"}).json
     assert body["faultstring"] == "The request body must be a JSON object"
+
+
+# A value of the wrong kind in each field a client sends as JSON-encoded text (or as a
+# number): the 400 names the field.
+WRONG_KIND = [
+    ("post", "/v2/environments", {"name": "env_kind", "variables": 5}, "variables"),
+    ("post", "/v2/executions", {"workflow_name": "wf", "input": 5}, "input"),
+    ("post", "/v2/executions", {"workflow_name": "wf", "params": True}, "params"),
+    ("post", "/v2/executions", {"workflow_name": "wf", "input": "[1]"}, "input"),
+    ("put", "/v2/executions/no-such-id", {"params": 5}, "params"),
+    ("post", "/v2/action_executions", {"name": "std.noop", "input": 5}, "input"),
+    ("post", "/v2/action_executions", {"name": "std.noop", "params": 1.5}, "params"),
+    ("put", "/v2/tasks/no-such-id", {"state": "RUNNING", "env": 5}, "env"),
+    ("post", "/v2/cron_triggers", {"name": "ct_kind", "workflow_name": "wf",
+                                   "pattern": "* * * * *", "workflow_input": 5},
+     "workflow_input"),
+    ("post", "/v2/cron_triggers", {"name": "ct_kind", "workflow_name": "wf",
+                                   "pattern": "* * * * *", "remaining_executions": {"a": 1}},
+     "remaining_executions"),
+    ("post", "/v2/cron_triggers", {"name": "ct_kind", "workflow_name": "wf",
+                                   "pattern": "* * * * *", "remaining_executions": 10 ** 30},
+     "remaining_executions"),
+    ("post", "/v2/event_triggers", {"name": "et_kind", "workflow_id": "wf",
+                                    "workflow_params": 5}, "workflow_params"),
+]
+
+
+def _count(api, collection):
+    return len(api.get("/v2/%s" % collection)[collection])
+
+
+@pytest.mark.parametrize("method,url,body,field", WRONG_KIND,
+                         ids=["%s %s %s" % (m, u, f) for m, u, _, f in WRONG_KIND])
+def test_wrong_kind_of_value_names_the_field(api, method, url, body, field):
+    collection = url.split("/")[2]
+    before = _count(api, collection)
+    r = getattr(api.app, method + "_json")(url, body, expect_errors=True)
+    assert r.status_int == 400, r.text
+    assert r.json["faultstring"].startswith("Invalid input for field/attribute %s." % field)
+    assert _count(api, collection) == before
+
+
+def _nested(depth):
+    value = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_deeply_nested_bodies_are_refused(api):
+    deep = "[" * 50000 + "]" * 50000
+    before = _count(api, "environments")
+    for body in (deep, '{"name": "deep", "variables": {"a": %s}}' % deep,
+                 json.dumps({"name": "deep", "variables": deep}),
+                 json.dumps({"name": "deep", "variables": {"a": _nested(150)}})):
+        r = api.app.post("/v2/environments", body.encode(), expect_errors=True,
+                         headers={"Content-Type": "application/json"})
+        assert r.status_int == 400, r.text[:300]
+        assert "nests deeper than 100 levels" in r.json["faultstring"]
+    assert _count(api, "environments") == before
+
+
+@pytest.mark.parametrize("query", ["nulls=__class__", "nulls=id,__dict__", "nulls=nothing",
+                                   "created_at=gt:yesterday", "updated_at=in:a,b",
+                                   "state_info=has:x&created_at=lte:2020-13-01"])
+def test_bad_filters_are_400(api, query):
+    r = api.app.get("/v2/executions?" + query, expect_errors=True)
+    assert r.status_int == 400, r.text
+    assert r.json["faultstring"]
+
+
+def test_filters_on_dates_and_numbers_still_work(api):
+    assert api.get("/v2/executions?created_at=gt:2000-01-01T00:00:00")["executions"] is not None
+    assert api.get("/v2/cron_triggers?remaining_executions=3")["cron_triggers"] == []
+    assert api.get("/v2/executions?created_at=has:20")["executions"] is not None
+
+
+@pytest.fixture
+def small_body_limit():
+    from mistral_svc import config
+
+    config.CONF.set_override("max_request_body_size", 2000, group="oslo_middleware")
+    yield 2000
+    config.CONF.clear_override("max_request_body_size", group="oslo_middleware")
+
+
+def test_request_body_limit_is_a_json_413(api, small_body_limit):
+    before = _count(api, "environments")
+    big = json.dumps({"name": "big_env", "variables": {"v": "x" * small_body_limit}})
+    r = api.app.post("/v2/environments", big.encode(), expect_errors=True,
+                     headers={"Content-Type": "application/json"})
+    assert r.status_int == 413 and r.content_type == "application/json"
+    assert r.json["faultstring"] == ("Request is too large: larger than "
+                                     "max_request_body_size (2000 bytes)")
+    r = api.app.post("/v2/workflows", b"#" * 3000, expect_errors=True,
+                     headers={"Content-Type": "text/plain"})
+    assert r.status_int == 413 and "max_request_body_size" in r.json["faultstring"]
+    assert _count(api, "environments") == before
+    # Under the limit, the same request goes through.
+    small = json.dumps({"name": "small_env_%d" % before, "variables": {"v": "x"}})
+    api.post("/v2/environments", json.loads(small))
+
+
+def test_request_body_limit_without_a_length(api, small_body_limit):
+    import io
+
+    import webob
+
+    body = json.dumps({"name": "chunked_env", "variables": {"v": "x" * 3000}}).encode()
+    req = webob.Request.blank("/v2/environments", method="POST")
+    req.environ.update({"wsgi.input": io.BytesIO(body), "wsgi.input_terminated": True,
+                        "CONTENT_TYPE": "application/json"})
+    req.environ.pop("CONTENT_LENGTH", None)
+    resp = req.get_response(api.app.app)
+    assert resp.status_int == 413
+    assert "max_request_body_size" in json.loads(resp.body)["faultstring"]

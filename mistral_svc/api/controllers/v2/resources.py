@@ -3,6 +3,7 @@
 import wsme
 from wsme import types as wtypes
 
+from mistral_svc.api.controllers.v2 import types
 from mistral_svc.api.controllers.v2.types import jsontype
 from mistral_svc.workflow.runtime import fmt_date
 
@@ -11,6 +12,10 @@ class Resource(wtypes.Base):
     """Base of all resources: built from a dict or a DB row, trimmed to ``fields``."""
 
     _db_fields = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        types.register(cls)
 
     @classmethod
     def from_dict(cls, data, fields=None):
