@@ -18,7 +18,7 @@ from rich.text import Text
 
 from mistral_svc.cli.http import quote_segment
 
-FINAL = ("SUCCESS", "ERROR", "CANCELLED")
+FINAL = ("SUCCESS", "ERROR", "CANCELLED", "REVERTED", "REVERT_FAILED")
 EXIT_SUCCESS, EXIT_FAILED, EXIT_TIMEOUT = 0, 1, 2
 STATE_STYLES = {
     "SUCCESS": "green",
@@ -29,6 +29,8 @@ STATE_STYLES = {
     "PAUSED": "yellow",
     "WAITING": "bright_black",
     "IDLE": "bright_black",
+    "REVERTED": "yellow",
+    "REVERT_FAILED": "bold red",
 }
 # Enough rows to follow a run on one screen; the counts cover all tasks.
 MAX_ROWS = 25

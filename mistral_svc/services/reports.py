@@ -51,6 +51,7 @@ def build_report(wf_ex_id, errors_only=False, max_depth=-1):
     counted = {states.RUNNING: "running_tasks_count", states.SUCCESS: "success_tasks_count",
                states.ERROR: "error_tasks_count", states.IDLE: "idle_tasks_count",
                states.PAUSED: "paused_tasks_count"}
+    reverted = {states.REVERTED: 0, states.REVERT_FAILED: 0}
 
     def workflow(wf_ex, depth):
         entry = _entry(wf_ex)
@@ -63,6 +64,8 @@ def build_report(wf_ex_id, errors_only=False, max_depth=-1):
             stats["total_tasks_count"] += 1
             if t.state in counted:
                 stats[counted[t.state]] += 1
+            elif t.state in reverted:
+                reverted[t.state] += 1
             t_entry = _entry(t, action_executions=[], workflow_executions=[])
             retry_no = (t.runtime_context or {}).get("retry_no")
             if retry_no:
@@ -78,4 +81,11 @@ def build_report(wf_ex_id, errors_only=False, max_depth=-1):
         return entry
 
     root = db_api.get(models.WorkflowExecution, wf_ex_id)
-    return {"root_workflow_execution": workflow(root, 0), "statistics": stats}
+    tree = workflow(root, 0)
+    # Counts of reverted tasks appear only where something was reverted, so reports
+    # of executions that do not use revert keep Mistral's shape.
+    for state, key in ((states.REVERTED, "reverted_tasks_count"),
+                       (states.REVERT_FAILED, "revert_failed_tasks_count")):
+        if reverted[state]:
+            stats[key] = reverted[state]
+    return {"root_workflow_execution": tree, "statistics": stats}

@@ -223,7 +223,9 @@ class Reverting:
                                          index=index or 0)
         except (TaskFailure, LookupFailed, lang_inputs.InputMismatch, ValueError) as e:
             return str(e)
+        # Told apart through the usual endpoints: its params and description say so.
         action_ex.rt.revert = True
+        action_ex.params = {"revert": True}
         action_ex.description = "Revert of task %s" % task_ex.name
         unit["action"] = action_ex.id
         self._register_actions([action_ex])

@@ -120,3 +120,25 @@ def test_sub_executions_of_a_task(mistral, mistral_server):
     assert failed.json == []
     published = json.loads(mistral("task-get-published", task["id"]).out)
     assert published == {"from_child": 42}
+
+
+def test_reverted_tasks_in_list_filters_and_watch(mistral, mistral_server):
+    name = unique("reverted")
+    mistral_server.create_workflows("""\
+version: '2.0'
+%s:
+  tasks:
+    a:
+      action: std.echo output=a
+      revert: std.echo output="undo a"
+      on-success: [b]
+    b:
+      action: std.fail
+""" % name)
+    ex = mistral_server.wait_execution(mistral_server.start_execution(name)["id"])
+    assert ex["state"] == "ERROR"
+    rows = mistral("task-list", ex["id"], "--filter", "state=REVERTED", "-f", "json").json
+    assert [(r["Name"], r["State"]) for r in rows] == [("a", "REVERTED")]
+    watched = mistral("execution-watch", ex["id"], expect=1)
+    assert "REVERTED" in watched.out
+    assert "2/2 finished" in watched.out

@@ -3,7 +3,9 @@
 
 (function () {
   const API = "/v2";
-  const FINAL = ["SUCCESS", "ERROR", "CANCELLED"];
+  // Final states of executions and tasks (a task whose revert ran ends REVERTED or
+  // REVERT_FAILED).
+  const FINAL = ["SUCCESS", "ERROR", "CANCELLED", "REVERTED", "REVERT_FAILED"];
   const POLL_MS = 700;
   const SVG_NS = "http://www.w3.org/2000/svg";
   const main = document.getElementById("main");
