@@ -11,11 +11,12 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 
 import pytest
 import requests
+
+from tests import waiting
 
 SERVICES = {
     "rabbitmq": 5672,
@@ -150,15 +151,14 @@ class Deployment:
         return proc
 
     def wait_api(self, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def answers():
             try:
-                if requests.get(self.url, timeout=2).status_code == 200:
-                    return
+                return requests.get(self.url, timeout=2).status_code == 200
             except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("API never answered; logs:\n" + self.logs())
+                return False
+
+        waiting.wait_for(answers, timeout, interval=0.1,
+                         message=lambda: "API never answered; logs:\n" + self.logs())
 
     def logs(self):
         out = []
