@@ -6,7 +6,8 @@
 - Every engine scans periodically (and once at start) for action executions whose
   executor stopped reporting: the action runs again when its task has ``safe-rerun``,
   otherwise the task fails with a clear state_info. It also finds workflow tasks whose
-  sub-workflow completed while the notice to the parent was lost.
+  sub-workflow completed while the notice to the parent was lost, and reverting
+  executions whose request to a child (or the child's answer) was lost.
 
 Each fix runs in its own transaction under the execution's lock and re-checks the state
 first, so several engines scanning at once, or a late original message, change nothing
@@ -25,6 +26,7 @@ from mistral_svc.db import api as db_api, models, session as db_session
 from mistral_svc.engine import apply
 from mistral_svc.workflow import states
 from mistral_svc.workflow.conducting import lost_message  # noqa: F401 - shown in tests
+from mistral_svc.workflow.reverting import REVERTING_PREFIX
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
@@ -116,10 +118,22 @@ def _stranded_parents(limit=200):
         return [r.id for r in rows]
 
 
+def _stalled_reverts(limit=200):
+    """Executions reverting their tasks that have not moved for a while."""
+    cutoff = models.utcnow() - datetime.timedelta(seconds=CONF.engine.recovery_interval)
+    w = models.WorkflowExecution
+    with db_api.transaction(read_only=True) as session:
+        rows = session.query(w.id).filter(
+            w.state == states.RUNNING, w.state_info.like(REVERTING_PREFIX + "%"),
+            sa.func.coalesce(w.updated_at, w.created_at) < cutoff,
+        ).limit(limit)
+        return [r.id for r in rows]
+
+
 def scan(judge_actions=True):
     """One recovery pass; returns counts of what it fixed. With ``judge_actions``
     false, silent action executions are left alone (see RecoveryLoop)."""
-    done = {"rerun": 0, "failed": 0, "parents": 0}
+    done = {"rerun": 0, "failed": 0, "parents": 0, "reverts": 0}
     for action_ex_id in _stale_actions() if judge_actions else ():
         try:
             outcome = db_session.retry_on_deadlock(recover_action)(action_ex_id)
@@ -134,6 +148,13 @@ def scan(judge_actions=True):
             done["parents"] += 1
         except Exception:  # noqa: BLE001
             LOG.exception("could not resume the parent of execution %s", child_id)
+    for wf_ex_id in _stalled_reverts():
+        try:
+            step = apply.on_execution(wf_ex_id, lambda c: c.check_reverting()).step()
+            if step.delta or step.commands:
+                done["reverts"] += 1
+        except Exception:  # noqa: BLE001
+            LOG.exception("could not go on reverting execution %s", wf_ex_id)
     return done
 
 

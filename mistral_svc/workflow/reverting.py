@@ -22,6 +22,8 @@ from mistral_svc.workflow.errors import Refused, TaskFailure
 from mistral_svc.workflow.view import LookupFailed
 
 REVERT_KEY = "__revert"
+# The state_info of a reverting execution starts so (recovery looks for them by it).
+REVERTING_PREFIX = "Reverting "
 # Why the execution reverts: it was about to fail, or its parent is reverting it.
 ON_ERROR = "error"
 FOR_PARENT = "parent"
@@ -85,8 +87,8 @@ class Reverting:
         return self.step()
 
     def _enter(self, units, cause, why):
-        self.delta.set(self.wf_ex, state_info="Reverting %d task(s)"
-                       % len({u["task"] for u in units}))
+        self.delta.set(self.wf_ex, state_info="%s%d task(s)"
+                       % (REVERTING_PREFIX, len({u["task"] for u in units})))
         self._store_progress({"why": why, "cause": cause, "units": units, "pos": -1,
                               "outcomes": {}, "reverted": [], "failed": []})
         self._next_revert(self._progress())
@@ -259,6 +261,29 @@ class Reverting:
         if index >= len(items):
             raise TaskFailure("item %d of task %s is gone" % (index, task_ex.name))
         return items[index]
+
+    def check_reverting(self):
+        """Recovery: pick up a revert whose message between executions was lost (the
+        request to a child to revert, or the child's notice that it is done)."""
+        if not self.reverting:
+            return self.step()
+        progress = self._progress()
+        unit = self._current(progress)
+        if unit is None or unit.get("action"):
+            return self.step()  # a revert action: action recovery looks after it
+        if unit.get("child"):
+            found = [c for c in self.own_children(unit["task"]) if c.id == unit["child"]]
+            if found and found[0].state == states.SUCCESS:
+                self.commands.append(commands.Cascade("revert_workflow", unit["child"]))
+            elif found and states.is_completed(found[0].state):
+                self.revert_child_done(unit["task"], found[0])
+            return self.step()
+        # A revert workflow is created in the step that makes its unit current, so
+        # the task's newest one is the unit's.
+        started = [c for c in self.view.children(unit["task"]) if c.revert]
+        if started and states.is_completed(started[-1].state):
+            self.revert_child_done(unit["task"], started[-1])
+        return self.step()
 
     # --- outcomes ---------------------------------------------------------------------
 

@@ -102,6 +102,16 @@ slow_undo_%s:
     assert task_states(api, ex_id) == {"a": "SUCCESS", "b": "ERROR"}
     # A reverting execution cannot be paused.
     api.put("/v2/executions/%s" % ex_id, {"state": "PAUSED"}, status=400)
+    # Recovery finds it, and leaves a revert action that runs to its executor.
+    from mistral_svc import config
+    from mistral_svc.engine import recovery
+
+    config.CONF.set_override("recovery_interval", 0, group="engine")
+    try:
+        assert ex_id in recovery._stalled_reverts()
+        assert recovery.scan(judge_actions=False)["reverts"] == 0
+    finally:
+        config.CONF.clear_override("recovery_interval", group="engine")
     ex = api.wait(ex_id)
     assert ex["state"] == "ERROR"
     assert task_states(api, ex_id) == {"a": "REVERTED", "b": "ERROR"}
@@ -273,3 +283,28 @@ bad_%s:
 """ % unique, headers={"Content-Type": "text/plain"}, status=400)
     assert "either 'action' or 'workflow'" in resp.json["faultstring"]
     assert "line 6" in resp.json["faultstring"]
+
+
+def test_the_shipped_upgrade_example_rolls_back_a_failed_upgrade(api):
+    from mistral_svc import examples
+
+    with open(examples.path("upgrade.yaml")) as f:
+        api.post_yaml("/v2/workflows?namespace=examples", f.read())
+    ok = api.wait(api.start("upgrade", {}, workflow_namespace="examples")["id"])
+    assert ok["state"] == "SUCCESS"
+    assert set(task_states(api, ok["id"]).values()) == {"SUCCESS"}
+
+    ex = api.wait(api.start("upgrade", {"fail_at": "upgrade_app"},
+                            workflow_namespace="examples")["id"])
+    assert ex["state"] == "ERROR"
+    assert task_states(api, ex["id"]) == {
+        "stop_service": "REVERTED", "backup_db": "REVERTED", "upgrade_db": "REVERTED",
+        "upgrade_app": "REVERTED",
+        # The join can never fire: it fails, and has nothing to undo.
+        "start_service": "ERROR"}
+    assert ex["state_info"].endswith(
+        "Reverted tasks: upgrade_app, upgrade_db, backup_db, stop_service")
+    actions = api.get("/v2/tasks/%s/action_executions?include_output=true"
+                      % api.tasks(ex["id"])["backup_db"]["id"])["action_executions"]
+    assert [json.loads(a["output"])["result"] for a in actions] == [
+        "backup-2.0", "restored backup-2.0"]

@@ -445,3 +445,134 @@ def test_reverting_resumes_from_stored_state_and_runs_no_revert_twice():
     assert r2.task_states(ex) == {"a": states.REVERTED, "b": states.REVERTED,
                                   "c": states.ERROR}
     assert r2.execution(ex).state == states.ERROR
+
+
+NESTED = """
+version: '2.0'
+leaf:
+  input:
+    - n
+  tasks:
+    l:
+      action: std.echo output=<% $.n %>
+      revert: std.echo output="undo leaf <% $.n %>"
+middle:
+  input:
+    - n
+  tasks:
+    m:
+      workflow: leaf n=<% $.n %>
+wf:
+  tasks:
+    calls:
+      with-items: n in <% [1, 2] %>
+      workflow: middle n=<% $.n %>
+      on-success: [boom]
+    boom:
+      action: std.fail
+"""
+
+
+def test_sub_workflows_revert_recursively_and_with_items_children_one_by_one():
+    r, ex = run(NESTED)
+    assert reverts(r) == [("l", "undo leaf 2"), ("l", "undo leaf 1")]
+    calls = r.task(ex, "calls")
+    assert calls.state == states.REVERTED
+    for middle in r.children(calls):
+        assert middle.state == states.ERROR
+        (m,) = r.tasks(middle.id)
+        assert m.state == states.REVERTED
+        (leaf,) = r.children(m)
+        assert r.task_states(leaf.id) == {"l": states.REVERTED}
+    assert r.execution(ex).state_info.endswith("Reverted tasks: calls")
+
+
+def test_with_items_over_a_workflow_with_its_own_revert_runs_it_per_item():
+    text = NESTED.replace("workflow: middle n=<% $.n %>\n",
+                          "workflow: middle n=<% $.n %>\n"
+                          "      revert: std.echo output=\"undo call <% $.n %>\"\n")
+    r, ex = run(text)
+    assert reverts(r) == [("calls", "undo call 2"), ("calls", "undo call 1")]
+    assert r.task_states(ex)["calls"] == states.REVERTED
+
+
+def test_a_revert_action_whose_executor_went_silent_fails_its_revert():
+    r, ex = run(FAILED_WITH_REVERT, executor=scripted(reverts={"b": PENDING}))
+    (pending,) = [a for a in r.store.actions.values() if a.rt.revert]
+    r.lose(pending.id)
+    assert r.task_states(ex) == {"a": states.REVERTED, "b": states.REVERT_FAILED}
+    assert "stopped responding" in r.task(ex, "b").state_info
+    # Its late result changes nothing.
+    before = r.store.to_dict()
+    r.deliver(pending.id, records.ActionResult(data="late"))
+    assert r.store.to_dict() == before
+
+
+def test_reverse_workflows_revert_too():
+    text = """
+version: '2.0'
+wf:
+  type: reverse
+  tasks:
+    a:
+      action: std.echo output=a
+      revert: std.echo output="undo a"
+    b:
+      requires: [a]
+      action: std.fail
+"""
+    r, ex = run(text, params={"task_name": "b"})
+    assert reverts(r) == [("a", "undo a")]
+    assert r.execution(ex).state == states.ERROR
+
+
+def test_a_stopped_reverting_execution_runs_no_more_reverts():
+    r, ex = run(FAILED_WITH_REVERT, executor=scripted(reverts={"b": PENDING}))
+    r.stop(ex, states.ERROR, "enough")
+    (pending,) = [a for a in r.store.actions.values() if a.rt.revert]
+    r.deliver(pending.id, records.ActionResult(data="done"))
+    assert [t for t, _ in reverts(r)] == ["b"]
+    assert r.execution(ex).state == states.ERROR
+    assert r.execution(ex).state_info == "enough"
+
+
+def test_a_lost_request_to_a_child_is_sent_again_by_recovery():
+    r = Rehearsal(SUB)
+    carry_out = r._carry_out
+    lost = []
+
+    def losing(cmd):
+        if getattr(cmd, "method", None) == "revert_workflow" and not lost:
+            lost.append(cmd)  # the engine died before the cast left
+            return
+        carry_out(cmd)
+
+    r._carry_out = losing
+    ex = r.start("wf")
+    assert lost and r.execution(ex).state == states.RUNNING
+    assert r.execution(ex).state_info.startswith("Reverting ")
+    r.event(ex, "check_reverting")
+    assert r.execution(ex).state == states.ERROR
+    assert r.task_states(ex)["call"] == states.REVERTED
+    assert reverts(r) == [("c2", "undo c2"), ("c1", "undo c1"), ("a", "undo a")]
+
+
+def test_a_lost_answer_of_a_revert_workflow_is_picked_up_by_recovery():
+    r = Rehearsal(REVERT_WORKFLOW)
+    carry_out = r._carry_out
+
+    def losing(cmd):
+        if type(cmd).__name__ == "NotifyParent":
+            return  # the child's notice never arrives
+        carry_out(cmd)
+
+    r._carry_out = losing
+    ex = r.start("wf")
+    assert r.execution(ex).state == states.RUNNING
+    r.event(ex, "check_reverting")
+    assert r.task_states(ex)["a"] == states.REVERTED
+    assert r.execution(ex).state == states.ERROR
+    # Nothing is left to pick up: checking again changes nothing.
+    before = r.store.to_dict()
+    r.event(ex, "check_reverting")
+    assert r.store.to_dict() == before
