@@ -131,8 +131,6 @@ def _revert(located, path, value):
 
 
 def _task(located, path, name, raw, defaults, wf_type):
-    if name in spec.RESERVED_TASK_NAMES:
-        raise _err(located, path, "task name %r is reserved" % name)
     if raw.get("action") and raw.get("workflow"):
         raise _err(located, path, "a task has either 'action' or 'workflow', not both")
     task = {"name": name}

@@ -11,8 +11,9 @@ import hashlib
 import json
 import threading
 
+# A task may carry one of these names (Mistral does not reserve them), but in a
+# transition list the name always means the command.
 ENGINE_COMMANDS = ("fail", "succeed", "pause", "noop")
-RESERVED_TASK_NAMES = ENGINE_COMMANDS
 
 DIRECT = "direct"
 REVERSE = "reverse"

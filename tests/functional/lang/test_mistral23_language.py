@@ -48,3 +48,27 @@ skip_%s:
     # Only a failed task can be skipped.
     err = api.put("/v2/tasks/%s" % tasks["after"]["id"], {"state": "SKIPPED"}, status=400)
     assert "must be in ERROR" in err["faultstring"]
+
+
+def test_tasks_may_be_called_like_engine_commands(api, unique):
+    ex = api.run("""\
+version: '2.0'
+cmdnames_%s:
+  tasks:
+    fail:
+      action: std.echo output=f
+      publish:
+        f: <%% task().result %%>
+      on-success: [succeed]
+    succeed:
+      action: std.echo output=never
+    pause:
+      action: std.noop
+    noop:
+      action: std.noop
+""" % unique)
+    assert ex["state"] == "SUCCESS", ex["state_info"]
+    tasks = api.tasks(ex["id"])
+    # on-success: [succeed] is the command: the task named succeed never runs.
+    assert "succeed" not in tasks
+    assert tasks["fail"]["state"] == "SUCCESS" and _published(tasks["fail"]) == {"f": "f"}

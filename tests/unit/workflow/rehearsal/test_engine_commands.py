@@ -133,3 +133,47 @@ def test_a_branch_still_running_when_the_workflow_failed_does_not_revive_it():
     assert r.task(ex, "slow").state == states.SUCCESS
     assert task_names(r, ex) == ["quick", "slow"]
     assert r.execution(ex).state == states.ERROR
+
+
+def test_tasks_may_be_named_after_engine_commands():
+    r, ex = run("""
+version: '2.0'
+wf:
+  tasks:
+    fail:
+      action: std.echo output=f
+      publish:
+        f: <% task().result %>
+    succeed:
+      action: std.echo output=s
+      publish:
+        s: <% task().result %>
+    pause:
+      action: std.echo output=p
+      publish:
+        p: <% task().result %>
+    noop:
+      action: std.echo output=n
+      publish:
+        n: <% task().result %>
+""")
+    assert r.task_states(ex) == dict.fromkeys(("fail", "succeed", "pause", "noop"),
+                                              states.SUCCESS)
+    assert r.execution(ex).state == states.SUCCESS
+    assert r.execution(ex).output == {"f": "f", "s": "s", "p": "p", "n": "n"}
+
+
+def test_in_a_transition_the_name_of_a_command_means_the_command():
+    r, ex = run("""
+version: '2.0'
+wf:
+  tasks:
+    t:
+      action: std.noop
+      on-success: [fail]
+    fail:
+      action: std.noop
+""")
+    # The task named fail never runs: the transition failed the workflow.
+    assert r.task_states(ex) == {"t": states.SUCCESS}
+    assert r.execution(ex).state == states.ERROR
