@@ -143,7 +143,7 @@ workflows:
   {workflow}:
     tasks:
       run:
-        action: {action} text=fromwb
+        action: {action} text="fromwb"
         publish:
           said: <% task().result %>
 """

@@ -46,7 +46,7 @@ def test_listed_with_signature_and_description(api, package):
 def test_runs_in_a_workflow_with_the_execution_context(api, package, unique):
     name = _workflow(api, "wf_" + unique, """\
     greet:
-      action: testpkg.greet name=<% $.who %> greeting=Hi
+      action: testpkg.greet name=<% $.who %> greeting="Hi"
       publish:
         text: <% task().result.text %>
 """, ["who"])
@@ -65,7 +65,7 @@ def test_runs_in_a_workflow_with_the_execution_context(api, package, unique):
 def test_error_result_fails_the_task_and_takes_on_error(api, package, unique):
     name = _workflow(api, "wf_" + unique, """\
     ask:
-      action: testpkg.refuse reason=closed
+      action: testpkg.refuse reason="closed"
       on-error: [handle]
     handle:
       action: std.echo output=<% task(ask).result %>

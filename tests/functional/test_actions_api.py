@@ -157,7 +157,7 @@ def test_adhoc_action_in_workflow_with_defaults_and_output(api, unique):
     wf = "wf_" + unique
     api.create_workflow(_wf(wf, (
         "    one:\n"
-        "      action: greet_{u} who=World\n"
+        "      action: greet_{u} who='World'\n"
         "      publish:\n"
         "        text: <% task().result.text %>\n").format(u=unique)))
     ex = api.wait(api.start(wf)["id"])
@@ -193,7 +193,7 @@ outer_{u}:
 """.format(u=unique)
     api.post_yaml("/v2/actions", text)
     wf = "wf_" + unique
-    api.create_workflow(_wf(wf, "    one:\n      action: outer_%s x=hi\n" % unique))
+    api.create_workflow(_wf(wf, "    one:\n      action: outer_%s x='hi'\n" % unique))
     ex = api.wait(api.start(wf)["id"])
     assert ex["state"] == "SUCCESS", ex["state_info"]
     assert _result(api, ex["id"], "one") == {"wrapped": ["hi!", "inner", "inner_out"]}
@@ -205,7 +205,7 @@ def test_adhoc_actions_with_items(api, unique):
     api.create_workflow(_wf(wf, (
         "    many:\n"
         "      with-items: who in [a, b, c]\n"
-        "      action: greet_{u} who=<% $.who %> greeting=Hi\n").format(u=unique)))
+        "      action: greet_{u} who=<% $.who %> greeting='Hi'\n").format(u=unique)))
     ex = api.wait(api.start(wf)["id"])
     assert ex["state"] == "SUCCESS", ex["state_info"]
     assert _result(api, ex["id"], "many") == [
@@ -216,7 +216,7 @@ def test_adhoc_action_in_workflow_namespace(api, unique):
     ns = "ns_" + unique
     api.post_yaml("/v2/actions?namespace=" + ns, ACTION.format(name="greet_" + unique))
     wf = "wf_" + unique
-    body = _wf(wf, "    one:\n      action: greet_%s who=ns\n" % unique)
+    body = _wf(wf, "    one:\n      action: greet_%s who='ns'\n" % unique)
     api.post_yaml("/v2/workflows?namespace=" + ns, body)
     ex = api.wait(api.start(wf, workflow_namespace=ns)["id"])
     assert ex["state"] == "SUCCESS", ex["state_info"]
@@ -255,7 +255,7 @@ def test_bad_base_input_expression_fails_the_task(api, unique):
 
 def test_bad_system_action_input_fails_the_task(api, unique):
     wf = "wf_" + unique
-    api.create_workflow(_wf(wf, "    one:\n      action: std.echo colour=red\n"))
+    api.create_workflow(_wf(wf, "    one:\n      action: std.echo colour='red'\n"))
     ex = api.wait(api.start(wf)["id"])
     assert ex["state"] == "ERROR"
     info = api.tasks(ex["id"])["one"]["state_info"]

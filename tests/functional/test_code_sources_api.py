@@ -138,20 +138,20 @@ def test_dynamic_action_runs_updates_and_deletes(api, unique):
     assert [a["id"] for a in listed] == [created["id"]]
 
     ex, task, result = _run(api, "wf1_" + unique,
-                            "      action: %s name=World\n" % action)
+                            "      action: %s name='World'\n" % action)
     assert ex["state"] == "SUCCESS", task["state_info"]
     assert result == "Hello, World! (%s)" % ex["id"]
 
     # A new version of the code is what the next run uses.
     api.app.put("/v2/code_sources?identifier=%s" % source["id"],
                 SOURCE.replace("Hello", "Welcome"), headers={"Content-Type": "text/plain"})
-    ex, task, result = _run(api, "wf2_" + unique, "      action: %s name=You\n" % action)
+    ex, task, result = _run(api, "wf2_" + unique, "      action: %s name='You'\n" % action)
     assert result == "Welcome, You! (%s)" % ex["id"]
 
     # Another class of the same source.
     updated = api.put("/v2/dynamic_actions", {"name": action, "class_name": "Shouter"})
     assert updated["class_name"] == "Shouter"
-    ex, task, result = _run(api, "wf3_" + unique, "      action: %s name=you\n" % action)
+    ex, task, result = _run(api, "wf3_" + unique, "      action: %s name='you'\n" % action)
     assert result == "HELLO, YOU!"
 
     refused = api.app.delete("/v2/code_sources/%s" % source["id"], status=400).json
@@ -160,7 +160,7 @@ def test_dynamic_action_runs_updates_and_deletes(api, unique):
 
     api.delete("/v2/dynamic_actions/%s" % action)
     api.app.get("/v2/dynamic_actions/%s" % action, status=404)
-    ex, task, _ = _run(api, "wf4_" + unique, "      action: %s name=x\n" % action)
+    ex, task, _ = _run(api, "wf4_" + unique, "      action: %s name='x'\n" % action)
     assert ex["state"] == "ERROR" and "Failed to find action" in task["state_info"]
     api.delete("/v2/code_sources/%s" % source["id"])
 
@@ -196,7 +196,7 @@ def test_dynamic_action_in_a_namespace(api, unique):
     assert api.get("/v2/dynamic_actions/hello_%s?namespace=team" % unique)["namespace"] \
         == "team"
     ex, task, result = _run(api, "nswf_" + unique,
-                            "      action: hello_%s name=team\n" % unique, namespace="team")
+                            "      action: hello_%s name='team'\n" % unique, namespace="team")
     assert ex["state"] == "SUCCESS", task["state_info"]
     assert result.startswith("Hello, team!")
 
@@ -234,7 +234,7 @@ def test_duplicate_dynamic_action(api, unique):
     (SOURCE, "Refuser", "      action: {a}\n", "refused by the code source"),
     (SOURCE, "Fragile", "      action: {a}\n",
      "Failed to create action {a} [class=code_{a}.Fragile]: ValueError: cannot build"),
-    (SOURCE, "Greeter", "      action: {a} nom=x\n",
+    (SOURCE, "Greeter", "      action: {a} nom='x'\n",
      "Invalid input [name={a}, class=Greeter, missing=['name'], unexpected=['nom']]"),
     ("import no_such_module_here\n\nclass A:\n    pass\n", "A", "      action: {a}\n",
      "Failed to load code source code_{a} (version 1): ModuleNotFoundError"),
@@ -285,7 +285,7 @@ def dynamic_off():
 def test_switching_dynamic_actions_off(api, unique, dynamic_off):
     _create_source(api, "off_" + unique)
     _create_action(api, "off_" + unique, "Greeter", "off_" + unique)
-    ex, task, _ = _run(api, "wf_" + unique, "      action: off_%s name=x\n" % unique)
+    ex, task, _ = _run(api, "wf_" + unique, "      action: off_%s name='x'\n" % unique)
     assert ex["state"] == "ERROR"
     assert "dynamic actions are disabled" in task["state_info"]
 

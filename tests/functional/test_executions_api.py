@@ -95,7 +95,7 @@ version: '2.0'
       on-error:
         - cleanup
     cleanup:
-      action: std.echo output=cleaned
+      action: std.echo output="cleaned"
       publish:
         cleaned: <% task().result %>
 """
@@ -132,7 +132,7 @@ version: '2.0'
       action: std.noop
       on-complete: [b]
     b:
-      action: std.echo output=after
+      action: std.echo output="after"
 """ % name)
     ex = api.wait(api.start(name)["id"])
     assert ex["state"] == "SUCCESS"

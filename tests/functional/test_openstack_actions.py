@@ -80,10 +80,10 @@ version: '2.0'
 {name}:
   tasks:
     make:
-      action: nova.servers_create name=far image=i flavor=f action_region=RegionTwo
+      action: nova.servers_create name="far" image="i" flavor="f" action_region="RegionTwo"
       on-success: [list_two, list_one]
     list_two:
-      action: nova.servers_list action_region=RegionTwo
+      action: nova.servers_list action_region="RegionTwo"
     list_one:
       action: nova.servers_list
 """.format(name=name))
@@ -101,7 +101,7 @@ version: '2.0'
 {name}:
   tasks:
     create:
-      action: cinder.volumes_create size=2 name=data
+      action: cinder.volumes_create size=2 name="data"
       publish:
         volume_id: <% task().result.id %>
       on-success: [get]
@@ -122,10 +122,10 @@ version: '2.0'
 {name}:
   tasks:
     missing:
-      action: nova.servers_get server=no-such-server
+      action: nova.servers_get server="no-such-server"
       on-complete: [bad_input]
     bad_input:
-      action: nova.servers_create name=x colour=red
+      action: nova.servers_create name="x" colour="red"
 """.format(name=name))
     ex = api.wait(api.start(name)["id"])
     assert ex["state"] == "ERROR"

@@ -48,7 +48,7 @@ def test_noop_echo_sleep_test_dict(api, unique):
       action: std.sleep seconds=0.05
       on-success: [dict]
     dict:
-      action: std.test_dict size=3 key_prefix=k val=v
+      action: std.test_dict size=3 key_prefix="k" val="v"
 """)
     assert ex["state"] == "SUCCESS", ex["state_info"]
     assert _result(api, ex["id"], "nothing") is None
@@ -74,13 +74,13 @@ def test_fail_with_and_without_error_data(api, unique):
 def test_http_requests_and_response_dict(api, unique, http_server):
     ex = _run_wf(api, "wf_" + unique, """\
     get:
-      action: std.http url="<% $.base %>/items" method=GET
+      action: std.http url="<% $.base %>/items" method="GET"
       input:
         params: {q: find me}
         headers: {X-Count: 3}
       on-success: [post]
     post:
-      action: std.http url="<% $.base %>/items" method=POST auth=alice:pw
+      action: std.http url="<% $.base %>/items" method="POST" auth="alice:pw"
       input:
         json: {name: thing, size: 2}
       on-success: [text]
@@ -127,7 +127,7 @@ get_thing_{u}:
 """.format(u=unique))
     ex = _run_wf(api, "wf_" + unique, """\
     fetch:
-      action: get_thing_{u} base_url=<% $.base %> thing=box
+      action: get_thing_{u} base_url=<% $.base %> thing="box"
       publish:
         fetched: <% task().result %>
 """.format(u=unique), {"base": http_server.url}, ["base"])
@@ -145,7 +145,7 @@ version: '2.0'
   input: [base]
   tasks:
     call:
-      action: std.mistral_http url="<% $.base %>/hook/{u}" method=POST
+      action: std.mistral_http url="<% $.base %>/hook/{u}" method="POST"
       input:
         body: {{ask: 1}}
       publish:
@@ -241,7 +241,7 @@ error_email_{u}:
 def test_email_to_unreachable_server_fails_the_task(api, unique):
     ex = _run_wf(api, "wf_" + unique, """\
     notify:
-      action: std.email from_addr=a@example.org to_addrs=b@example.org smtp_server=127.0.0.1:1
+      action: std.email from_addr="a@example.org" to_addrs="b@example.org" smtp_server="127.0.0.1:1"
 """)
     assert ex["state"] == "ERROR"
     assert "Failed to send an email message" in api.tasks(ex["id"])["notify"]["state_info"]
@@ -264,24 +264,24 @@ def test_ssh_commands(api, unique, sshd, ssh_key, tmp_path):
     ssh_key.write_private_key(key_text)
     ex = _run_wf(api, "wf_" + unique, """\
     by_password:
-      action: std.ssh host=<% $.host %> username=tester password=secret
+      action: std.ssh host=<% $.host %> username="tester" password="secret"
       input:
         cmd: echo "hello from $((6 * 7))"
       on-complete: [by_key]
     by_key:
-      action: std.ssh cmd="echo key" username=tester
+      action: std.ssh cmd="echo key" username="tester"
       input:
         host: [<% $.host %>, <% $.host %>]
         private_key: <% $.key %>
       on-complete: [keep_going]
     keep_going:
-      action: std.ssh host=<% $.host %> username=tester password=secret
+      action: std.ssh host=<% $.host %> username="tester" password="secret"
       input:
         cmd: echo partial; echo oops >&2; exit 3
         return_result_on_error: true
       on-complete: [failing]
     failing:
-      action: std.ssh cmd="exit 4" host=<% $.host %> username=tester password=secret
+      action: std.ssh cmd="exit 4" host=<% $.host %> username="tester" password="secret"
 """, {"host": sshd.host, "key": key_text.getvalue()}, ["host", "key"])
     assert ex["state"] == "ERROR"
     assert _result(api, ex["id"], "by_password") == "hello from 42\n"
@@ -321,10 +321,10 @@ def test_ssh_proxied_and_wait_ssh(api, unique, sshd, ssh_key, tmp_path):
     try:
         ex = _run_wf(api, "wf_" + unique, """\
     wait:
-      action: std.wait_ssh host=<% $.host %> username=tester password=secret timeout=5
+      action: std.wait_ssh host=<% $.host %> username="tester" password="secret" timeout=5
       on-success: [through_gateway]
     through_gateway:
-      action: std.ssh_proxied cmd="echo via gateway" host=<% $.host %> username=tester
+      action: std.ssh_proxied cmd="echo via gateway" host=<% $.host %> username="tester"
       input:
         private_key_filename: <% $.key_file %>
         gateway_host: <% $.gateway %>
@@ -340,7 +340,7 @@ def test_ssh_proxied_and_wait_ssh(api, unique, sshd, ssh_key, tmp_path):
 def test_wait_ssh_gives_up_after_its_timeout(api, unique):
     ex = _run_wf(api, "wf_" + unique, """\
     wait:
-      action: std.wait_ssh host=127.0.0.1:1 username=nobody timeout=0.3 interval=0.1
+      action: std.wait_ssh host="127.0.0.1:1" username="nobody" timeout=0.3 interval=0.1
 """)
     assert ex["state"] == "ERROR"
     assert "was not ready within" in api.tasks(ex["id"])["wait"]["state_info"]

@@ -30,7 +30,7 @@ workflows:
   helper:
     tasks:
       call:
-        action: greet who=me
+        action: greet who="me"
 """
 
 WB_V2 = """\
@@ -82,7 +82,7 @@ def test_create_get_update_delete(api, unique):
     helper = db_api.get_by_name(models.WorkflowDefinition, name + ".helper")
     assert helper.spec["tasks"]["call"]["action"] == name + ".greet"
     # Each stored definition stands alone and says what its spec does.
-    assert "action: %s.greet who=me" % name in helper.definition
+    assert 'action: %s.greet who="me"' % name in helper.definition
     assert "%s.helper:" % name in helper.definition
     assert "action: std.echo output=" in main["definition"]
 
@@ -116,8 +116,8 @@ def test_workbook_workflow_runs(api, unique):
 def test_short_action_name_runs_the_workbook_action(api, unique):
     name = "wbact_" + unique
     api.post_yaml("/v2/workbooks", WB.format(name=name).replace(
-        "        action: greet who=me",
-        "        action: greet who=me\n        publish:\n          got: <% task().result %>"
+        '        action: greet who="me"',
+        '        action: greet who="me"\n        publish:\n          got: <% task().result %>'
     ).replace("  helper:\n", "  helper:\n    output:\n      got: <% $.got %>\n"))
     ex = api.wait(api.start(name + ".helper", {})["id"])
     assert ex["state"] == "SUCCESS", ex["state_info"]
@@ -171,8 +171,8 @@ def test_clash_with_a_standalone_workflow_writes_nothing(api, unique):
 
 def test_invalid_definition_is_400_with_line_and_nothing_written(api, unique):
     name = "wbbad_" + unique
-    text = WB.format(name=name).replace("action: greet who=me",
-                                        "action: greet who=me\n        on-success: [nope]")
+    text = WB.format(name=name).replace('action: greet who="me"',
+                                        'action: greet who="me"\n        on-success: [nope]')
     body = api.post_yaml("/v2/workbooks", text, status=400)
     assert "nope" in body["faultstring"] and "line 26" in body["faultstring"]
     api.get("/v2/workbooks/%s" % name, status=404)

@@ -15,7 +15,7 @@ version: '2.0'
 ext_it:
   tasks:
     greet:
-      action: testpkg.greet name=cluster
+      action: testpkg.greet name="cluster"
 """
 
 DYNAMIC_WORKFLOW = """\

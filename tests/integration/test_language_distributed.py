@@ -26,7 +26,7 @@ lang_it:
       action: std.noop
       on-success: [left, right]
     left:
-      action: std.echo output=L
+      action: std.echo output="L"
       publish: {l: <% task().result %>}
       on-success: [join]
     right:
@@ -54,7 +54,7 @@ reverse_it:
 flaky_it:
   tasks:
     t:
-      action: std.echo output=ok
+      action: std.echo output="ok"
       fail-on: <% env().get(ok) = null %>
 """
 

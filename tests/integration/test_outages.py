@@ -313,7 +313,7 @@ nap_then_echo:
       on-success:
         - done
     done:
-      action: std.echo output=done
+      action: std.echo output="done"
       publish:
         out: <% task().result %>
 """)

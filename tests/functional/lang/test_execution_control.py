@@ -12,7 +12,7 @@ slow_%s:
       action: std.sleep seconds=1
       on-success: [b]
     b:
-      action: std.echo output=b
+      action: std.echo output="b"
 """
 
 

@@ -56,12 +56,12 @@ version: '2.0'
 cmdnames_%s:
   tasks:
     fail:
-      action: std.echo output=f
+      action: std.echo output="f"
       publish:
         f: <%% task().result %%>
       on-success: [succeed]
     succeed:
-      action: std.echo output=never
+      action: std.echo output="never"
     pause:
       action: std.noop
     noop:
@@ -72,3 +72,42 @@ cmdnames_%s:
     # on-success: [succeed] is the command: the task named succeed never runs.
     assert "succeed" not in tasks
     assert tasks["fail"]["state"] == "SUCCESS" and _published(tasks["fail"]) == {"f": "f"}
+
+
+INLINE_VALUES = {
+    "quoted": ('"a b"', "a b"),
+    # Quoted text is taken as written: a backslash stays.
+    "apostrophes": ("'c:\\d'", "c:\\d"),
+    "number": ("7", 7),
+    "float": ("1.5", 1.5),
+    "list": ('[1, "two"]', [1, "two"]),
+    "dict": ('{"k":[1]}', {"k": [1]}),
+    "not_json": ("['a']", "['a']"),
+    "true": ("true", True),
+    "null": ("null", None),
+    "expression": ("<% $.x + 1 %>", 42),
+}
+
+
+def test_inline_parameters_read_as_mistral_reads_them(api, unique):
+    tasks = "".join(
+        "    %s:\n      action: std.echo output=%s\n      publish:\n"
+        "        %s: <%% task().result %%>\n" % (name, raw, name)
+        for name, (raw, _) in INLINE_VALUES.items())
+    ex = api.run("version: '2.0'\ninl_%s:\n  input:\n    - x: 41\n  tasks:\n%s"
+                 % (unique, tasks))
+    assert ex["state"] == "SUCCESS", ex["state_info"]
+    assert _out(ex) == {name: value for name, (_, value) in INLINE_VALUES.items()}
+
+
+def test_a_bare_word_is_dropped_and_the_action_misses_that_input(api, unique):
+    ex = api.run("""\
+version: '2.0'
+bare_%s:
+  tasks:
+    t:
+      action: std.echo output=word
+""" % unique)
+    assert ex["state"] == "ERROR"
+    info = api.tasks(ex["id"])["t"]["state_info"]
+    assert "missing=['output']" in info, info

@@ -134,7 +134,7 @@ pb_%s:
       action: std.noop
       on-success: [b]
     b:
-      action: std.echo output=done
+      action: std.echo output="done"
       pause-before: true
 """ % unique)
     ex = api.wait(ex_id, states=("PAUSED",))
@@ -153,7 +153,7 @@ keep_%s:
     v: <%% $.v %%>
   tasks:
     t:
-      action: std.echo output=secret
+      action: std.echo output="secret"
       keep-result: false
       publish:
         v: <%% task().result %%>

@@ -46,7 +46,7 @@ version: '2.0'
 badchild_%s:
   tasks:
     t:
-      action: std.fail error_data=deep
+      action: std.fail error_data="deep"
 """ % unique)
     name = "parentf_" + unique
     api.create_workflow("""\

@@ -16,9 +16,9 @@ cond_%s:
         - big: <%% $.n > 10 %%>
         - small: <%% $.n <= 10 %%>
     big:
-      action: std.echo output=big
+      action: std.echo output="big"
     small:
-      action: std.echo output=small
+      action: std.echo output="small"
 """ % unique, {"n": 3})
     assert ex["state"] == "SUCCESS"
     assert set(api.tasks(ex["id"])) == {"check", "small"}
@@ -36,11 +36,11 @@ join_%s:
       action: std.noop
       on-success: [left, right]
     left:
-      action: std.echo output=L
+      action: std.echo output="L"
       publish: {a: <%% task().result %%>}
       on-success: [merge]
     right:
-      action: std.echo output=R
+      action: std.echo output="R"
       publish: {b: <%% task().result %%>}
       on-success: [merge]
     merge:
@@ -120,7 +120,7 @@ version: '2.0'
         - pause
         - after
     after:
-      action: std.echo output=resumed
+      action: std.echo output="resumed"
 """ % name)
     ex = api.wait(api.start(name)["id"], states=("PAUSED",))
     resumed = api.put("/v2/executions/%s" % ex["id"], {"state": "RUNNING"})
@@ -140,7 +140,7 @@ defaults_%s:
     err: <%% $.err %%>
   tasks:
     t:
-      action: std.fail error_data=broken
+      action: std.fail error_data="broken"
       publish-on-error:
         err: <%% task().result %%>
     handler:
@@ -265,7 +265,7 @@ target_%s:
   input: [host]
   tasks:
     t:
-      action: std.echo output=reached
+      action: std.echo output="reached"
       target: <%% $.host %%>
 """ % unique, {"host": config.CONF.host})
     assert ex["state"] == "SUCCESS", ex["state_info"]

@@ -28,7 +28,7 @@ workflows:
         workflow: sub x=<% $.x %>
         on-success: [use_local_action]
       use_local_action:
-        action: greet who=me
+        action: greet who="me"
         on-success: [use_std]
       use_std:
         action: std.noop

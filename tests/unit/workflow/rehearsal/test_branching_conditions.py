@@ -19,9 +19,9 @@ wf:
         - big: <% $.n2 > 10 %>
         - small: "{{ _.n2 <= 10 }}"
     big:
-      action: std.echo output=big
+      action: std.echo output="big"
     small:
-      action: std.echo output=small
+      action: std.echo output="small"
 """
 
 
@@ -102,9 +102,9 @@ def test_a_fork_runs_its_branches_side_by_side():
             start:
               on-success: [left, right]
             left:
-              action: std.echo output=L
+              action: std.echo output="L"
             right:
-              action: std.echo output=R
+              action: std.echo output="R"
         """, executor=scripted(left=PENDING, right=PENDING))
     assert r.task_states(ex) == {"start": states.SUCCESS, "left": states.RUNNING,
                                  "right": states.RUNNING}

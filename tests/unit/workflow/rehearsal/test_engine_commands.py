@@ -141,19 +141,19 @@ version: '2.0'
 wf:
   tasks:
     fail:
-      action: std.echo output=f
+      action: std.echo output="f"
       publish:
         f: <% task().result %>
     succeed:
-      action: std.echo output=s
+      action: std.echo output="s"
       publish:
         s: <% task().result %>
     pause:
-      action: std.echo output=p
+      action: std.echo output="p"
       publish:
         p: <% task().result %>
     noop:
-      action: std.echo output=n
+      action: std.echo output="n"
       publish:
         n: <% task().result %>
 """)

@@ -15,7 +15,7 @@ wf:
     region: <% env().get(region) %>
   tasks:
     a:
-      action: std.echo output=a
+      action: std.echo output="a"
       on-success: [b]
     b:
       action: std.echo output=<% env().get(region, 'none') %>

@@ -14,7 +14,7 @@ version: '2.0'
 wf:
   tasks:
     first:
-      action: std.echo output=one
+      action: std.echo output="one"
       publish:
         p: <% task().result %>
       on-success: [second]
@@ -46,7 +46,7 @@ def test_task_without_a_name_is_the_current_task():
         wf:
           tasks:
             t:
-              action: std.echo output=mine
+              action: std.echo output="mine"
               publish:
                 name: <% task().name %>
                 result: "{{ task().result }}"
@@ -62,7 +62,7 @@ def test_task_of_an_error_shows_its_state_info_and_result():
         wf:
           tasks:
             bad:
-              action: std.fail error_data=broken
+              action: std.fail error_data="broken"
               on-error: [look]
             look:
               action: std.echo

@@ -8,7 +8,7 @@ version: '2.0'
 wf:
   tasks:
     t:
-      action: std.echo output=x
+      action: std.echo output="x"
       fail-on: <% task().result.status != 'ok' %>
       publish:
         status: <% task().result.status %>
@@ -58,7 +58,7 @@ def test_fail_on_is_retried_like_any_failure():
         wf:
           tasks:
             t:
-              action: std.echo output=x
+              action: std.echo output="x"
               fail-on: <% task().result < 3 %>
               retry:
                 count: 5

@@ -128,7 +128,7 @@ def test_a_join_that_can_never_fire_fails_instead_of_waiting_forever():
 def test_a_stranded_join_runs_its_on_error_clause():
     r, ex = run(STRANDED.replace("ON_ERROR", """      on-error: [report]
     report:
-      action: std.echo output=stranded"""))
+      action: std.echo output='stranded'"""))
     assert r.task(ex, "merge").state == states.ERROR
     assert inputs(r, "report") == [{"output": "stranded"}]
     assert r.execution(ex).state == states.SUCCESS

@@ -18,7 +18,7 @@ OUTPUT
     left:
       publish: {l: left}
     right:
-      action: std.echo output=R
+      action: std.echo output="R"
       publish: {r: <% task().result %>}
 """
 

@@ -13,7 +13,7 @@ wf:
     a:
       on-success: [b]
     b:
-      action: std.echo output=b
+      action: std.echo output="b"
       pause-before: <% $.pause %>
       wait-before: 3
 """

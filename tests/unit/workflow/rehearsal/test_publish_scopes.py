@@ -192,7 +192,7 @@ def test_publish_on_error_is_evaluated_on_error_only():
         wf:
           tasks:
             t:
-              action: std.echo output=fine
+              action: std.echo output="fine"
               publish:
                 ok: <% task().result %>
               publish-on-error:
@@ -263,7 +263,7 @@ def test_a_global_is_read_through_the_context_too():
             - my_var: input value
           tasks:
             task1:
-              action: std.echo output=Hi
+              action: std.echo output="Hi"
               on-success:
                 publish:
                   global:

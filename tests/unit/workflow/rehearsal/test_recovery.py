@@ -13,7 +13,7 @@ wf:
     - safe: false
   tasks:
     t:
-      action: std.echo output=work
+      action: std.echo output="work"
       safe-rerun: SAFE
       on-success: [next]
       on-error: [handler]

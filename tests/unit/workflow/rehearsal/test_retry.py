@@ -38,7 +38,7 @@ def test_a_failing_task_runs_count_plus_one_times_then_fails():
 
 
 def test_a_retry_that_succeeds_moves_on_once():
-    r, ex = run(retrying("count: 5", action="std.echo output=x"),
+    r, ex = run(retrying("count: 5", action="std.echo output=1"),
                 executor=scripted(t=[Fail("1"), Fail("2"), "third time"]))
     task_ex = r.task(ex, "t")
     assert task_ex.state == states.SUCCESS and task_ex.state_info is None

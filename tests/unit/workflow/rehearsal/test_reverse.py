@@ -17,14 +17,14 @@ wf:
     seen: <% $.get(seen) %>
   tasks:
     base:
-      action: std.echo output=base
+      action: std.echo output="base"
       publish: {b: <% task().result %>}
     left:
-      action: std.echo output=left
+      action: std.echo output="left"
       publish: {l: <% task().result %>}
       requires: [base]
     right:
-      action: std.echo output=right
+      action: std.echo output="right"
       publish: {r: <% task().result %>}
       requires: base
     top:

@@ -159,7 +159,7 @@ def test_input_the_action_does_not_take_fails_the_task_before_sending():
         wf:
           tasks:
             t:
-              action: std.echo output=1 colour=red
+              action: std.echo output=1 colour="red"
         """)
     task_ex = r.task(ex, "t")
     assert task_ex.state == states.ERROR

@@ -45,7 +45,7 @@ wf:
             g: <% task().result.y %>
         next: [merge]
     flaky:
-      action: std.echo output=flaky
+      action: std.echo output="flaky"
       retry:
         count: 1
         delay: 2

@@ -99,7 +99,7 @@ def test_a_default_safe_rerun_reruns_a_lost_action():
             safe-rerun: true
           tasks:
             t:
-              action: std.echo output=x
+              action: std.echo output="x"
         """, executor=scripted(t=PENDING))
     (action_ex,) = r.actions_of(r.task(ex, "t"))
     r.lose(action_ex.id)

@@ -11,7 +11,7 @@ wf:
     - timeout: 30
   tasks:
     t:
-      action: std.echo output=slow
+      action: std.echo output="slow"
       timeout: <% $.timeout %>
       on-error: [handler]
       on-success: [next]
@@ -71,7 +71,7 @@ def test_a_timeout_counts_as_a_failed_attempt_for_retry():
         wf:
           tasks:
             t:
-              action: std.echo output=x
+              action: std.echo output="x"
               timeout: 5
               retry:
                 count: 1

@@ -12,7 +12,7 @@ wf:
     - after: 7
   tasks:
     t:
-      action: std.echo output=done
+      action: std.echo output="done"
       wait-before: <% $.before %>
       wait-after: <% $.after %>
       publish:
