@@ -164,8 +164,21 @@ class Conductor(TaskStarting, TaskCompleting, Reverting):
         )
         M.transition("workflow", wf_ex, M.CREATE)
         conductor = cls(wf_spec, wf_ex, view, catalog, clock, new_id)
+        conductor._evaluate_env()
         conductor.delta.add(wf_ex)
         return conductor
+
+    def _evaluate_env(self):
+        """Evaluate the expressions inside the execution's env, once, at its start
+        (unless ``evaluate_env`` is false); ``env()`` in them is the env as given."""
+        params = self.wf_ex.params
+        env = params.get("env")
+        if not env or not params.get("evaluate_env", True):
+            return
+        try:
+            params["env"] = self.evaluate(env, {"__env": env}, self.runtime())
+        except TaskFailure as e:
+            raise Refused("Failed to evaluate the execution's env: %s" % e)
 
     def start(self):
         """Evaluate the vars and start the first tasks. Refused if the vars or the

@@ -191,12 +191,25 @@ class TaskStarting:
             if items is not None:
                 return self._start_with_items(task_ex, task_spec, action_name, action, ctx,
                                               runtime, items)
-            params = self.evaluate(task_spec.input, ctx, runtime)
+            params = self.action_input(task_spec, self.evaluate(task_spec.input, ctx, runtime))
             action_ex = self._new_action(task_ex, action, action_name, params, runtime)
         except (TaskFailure, LookupFailed, lang_inputs.InputMismatch) as e:
             return self.fail_start(task_ex, e)
         self._register_actions([action_ex])
         self.send(action_ex, task_spec)
+
+    def action_input(self, task_spec, params):
+        """A task's evaluated action input completed with the defaults the execution's
+        env gives its action under ``__actions``; what the task gives wins, nested
+        mappings are merged (as Mistral merges them)."""
+        if not isinstance(params, dict):
+            return params
+        env = (self.wf_ex.params or {}).get("env") or {}
+        defaults = (env.get("__actions") or {}) if isinstance(env, dict) else {}
+        defaults = defaults.get(task_spec.action) if isinstance(defaults, dict) else None
+        if not isinstance(defaults, dict) or not defaults:
+            return params
+        return _merge_missing(params, defaults)
 
     def fail_start(self, task_ex, error):
         """A task that cannot start fails with its workflow at once (on-error is not
@@ -277,7 +290,8 @@ class TaskStarting:
         base = self.clock()
         rows = []
         for i, item_vars in enumerate(items):
-            params = self.evaluate(task_spec.input, dict(ctx, **item_vars), runtime)
+            params = self.action_input(
+                task_spec, self.evaluate(task_spec.input, dict(ctx, **item_vars), runtime))
             row = self._new_action(task_ex, action, action_name, params, runtime, index=i,
                                    event=M.CREATE if i < first else M.HOLD)
             # Distinct timestamps keep the items' order when waiting ones are picked up.
@@ -345,3 +359,14 @@ class TaskStarting:
             row = page.pop()
             if row.state == states.IDLE:
                 return row
+
+
+def _merge_missing(given, defaults):
+    """``given`` with the keys of ``defaults`` it lacks, recursively into mappings."""
+    out = dict(given)
+    for key, value in defaults.items():
+        if key not in out:
+            out[key] = value
+        elif isinstance(out[key], dict) and isinstance(value, dict):
+            out[key] = _merge_missing(out[key], value)
+    return out

@@ -111,3 +111,32 @@ bare_%s:
     assert ex["state"] == "ERROR"
     info = api.tasks(ex["id"])["t"]["state_info"]
     assert "missing=['output']" in info, info
+
+
+ENV_WF = """\
+version: '2.0'
+envwf_%s:
+  tasks:
+    t:
+      action: std.echo
+      publish:
+        seen: <%% task().result %%>
+        a: <%% env().a %%>
+"""
+
+
+def test_env_expressions_are_evaluated_at_start_unless_evaluate_env_is_false(api, unique):
+    api.create_workflow(ENV_WF % unique)
+    env = {"a": "<% 20 + 22 %>", "__actions": {"std.echo": {"output": "<% env().b %>"}},
+           "b": "from-env"}
+    ex = api.wait(api.start("envwf_" + unique, params={"env": env})["id"])
+    assert ex["state"] == "SUCCESS", ex["state_info"]
+    # __actions gave std.echo its output; the env was evaluated once, at the start.
+    assert _out(ex) == {"seen": "from-env", "a": 42}
+    assert json.loads(ex["params"])["env"]["a"] == 42
+
+    ex = api.wait(api.start("envwf_" + unique,
+                            params={"env": env, "evaluate_env": False})["id"])
+    assert ex["state"] == "SUCCESS", ex["state_info"]
+    assert _out(ex) == {"seen": "<% env().b %>", "a": "<% 20 + 22 %>"}
+    assert json.loads(ex["params"])["env"] == env
