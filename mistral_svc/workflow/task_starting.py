@@ -219,7 +219,10 @@ class TaskStarting:
 
     def send(self, action_ex, task_spec=None):
         task_spec = task_spec or self.spec.task(action_ex.task_name)
-        target = action_ex.rt.target or task_spec.get("target")
+        target = task_spec.get("target")
+        if is_expression(target):
+            # What it evaluated to; null (or empty) means any executor.
+            target = action_ex.rt.target or None
         self.commands.append(commands.RunAction(
             action_ex.id, safe_rerun=bool(task_spec.get("safe-rerun")), target=target))
 

@@ -140,3 +140,18 @@ def test_env_expressions_are_evaluated_at_start_unless_evaluate_env_is_false(api
     assert ex["state"] == "SUCCESS", ex["state_info"]
     assert _out(ex) == {"seen": "<% env().b %>", "a": "<% 20 + 22 %>"}
     assert json.loads(ex["params"])["env"] == env
+
+
+def test_a_target_evaluating_to_null_runs_on_any_executor(api, unique):
+    ex = api.run("""\
+version: '2.0'
+tnull_%s:
+  tasks:
+    t:
+      action: std.echo output="ran"
+      target: <%% $.get(no_such_host) %%>
+      publish:
+        r: <%% task().result %%>
+""" % unique)
+    assert ex["state"] == "SUCCESS", ex["state_info"]
+    assert _out(ex) == {"r": "ran"}

@@ -69,3 +69,20 @@ def test_a_target_that_cannot_be_evaluated_fails_the_task_before_sending():
     assert task_ex.state == states.ERROR
     assert "$.nowhere.at_all" in task_ex.state_info
     assert commands_of(r, commands.RunAction) == []
+
+
+def test_a_target_evaluating_to_null_means_any_executor():
+    r, ex = run("""
+        version: '2.0'
+        wf:
+          tasks:
+            t:
+              action: std.noop
+              target: <% $.get(nowhere) %>
+            u:
+              with-items: i in [1, 2]
+              action: std.noop
+              target: "{{ none }}"
+        """)
+    assert r.execution(ex).state == states.SUCCESS
+    assert targets(r) == [None, None, None]
