@@ -37,7 +37,7 @@ GREETING = "Hello"
 def _run_action(server, action, name):
     wf = unique("cswf")
     server.create_workflows("version: '2.0'\n%s:\n  tasks:\n    t:\n      action: %s "
-                            "who=%s\n" % (wf, action, name))
+                            "who=\"%s\"\n" % (wf, action, name))
     ex = server.wait_execution(server.start_execution(wf)["id"])
     task = server.tasks(ex["id"])["t"]
     return ex, json.loads(server.api("GET", "/tasks/%s" % task["id"])["result"] or "null")
