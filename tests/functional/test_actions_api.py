@@ -229,7 +229,7 @@ def test_adhoc_action_in_workflow_namespace(api, unique):
 
 @pytest.mark.parametrize("call, expected", [
     ("greet_{u}", "missing=['who']"),
-    ("greet_{u} who=x colour=red", "unexpected=['colour']"),
+    ("greet_{u} who='x' colour='red'", "unexpected=['colour']"),
 ])
 def test_bad_adhoc_input_fails_the_task_with_clear_state_info(api, unique, call, expected):
     api.post_yaml("/v2/actions", ACTION.format(name="greet_" + unique))

@@ -295,12 +295,12 @@ def test_ssh_commands(api, unique, sshd, ssh_key, tmp_path):
 def test_ssh_key_paths_never_climb_and_secrets_stay_masked(api, unique, sshd):
     ex = _run_wf(api, "wf_" + unique, """\
     climbing:
-      action: std.ssh cmd="true" host=<% $.host %> username=tester
+      action: std.ssh cmd="true" host=<% $.host %> username="tester"
       input:
         private_key_filename: ../../etc/ssh/ssh_host_rsa_key
       on-complete: [quoting]
     quoting:
-      action: std.ssh host=<% $.host %> username=tester password=secret
+      action: std.ssh host=<% $.host %> username="tester" password="secret"
       input:
         cmd: "client --password hunter2 'token=abc123' ; exit 5"
 """, {"host": sshd.host}, ["host"])
