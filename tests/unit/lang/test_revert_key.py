@@ -26,7 +26,7 @@ def test_the_full_form_names_an_action_or_a_workflow_with_input():
           a:
             action: std.echo output=1
             revert:
-              action: std.http url=http://backup.example/restore
+              action: std.http url="http://backup.example/restore"
               input:
                 body: <% task().result %>
     """)
@@ -61,8 +61,8 @@ def test_a_task_without_revert_has_no_revert_key():
     ("revert:\n              action: std.echo\n              workflow: w",
      "either 'action' or 'workflow'", ("revert",), "revert:"),
     ("revert: 3", "is not of type 'string'", ("revert",), "revert: 3"),
-    ("revert: std.echo output", "cannot read parameters", ("revert", "action"),
-     "revert: std.echo output"),
+    ("revert: output=1", "cannot read an action or workflow name", ("revert", "action"),
+     "revert: output=1"),
     ("revert:\n              action: std.echo\n              input:\n"
      "                output: <% $.x + %>", "Invalid YAQL expression",
      ("revert", "input", "output"), "output: <% $.x + %>"),

@@ -38,7 +38,7 @@ version: '2.0'
 wf:
   tasks:
     stop_service:
-      action: std.echo output=stopped
+      action: std.echo output="stopped"
       revert: std.echo output="start service again"
       on-success: [backup_db]
     backup_db:
@@ -49,16 +49,16 @@ wf:
           output: restore <% task().result %> seen as <% task().state %>
       on-success: [upgrade_db, upgrade_app]
     upgrade_db:
-      action: std.echo output=db
+      action: std.echo output="db"
       revert: std.echo output="downgrade db"
       on-success: [start_service]
     upgrade_app:
-      action: std.echo output=app
+      action: std.echo output="app"
       revert: std.echo output="downgrade app"
       on-success: [start_service]
     start_service:
       join: all
-      action: std.echo output=started
+      action: std.echo output="started"
 """
 
 
@@ -107,7 +107,7 @@ version: '2.0'
 wf:
   tasks:
     a:
-      action: std.echo output=a
+      action: std.echo output="a"
       revert: std.echo output="undo a"
       on-success: [b]
     b:
@@ -145,14 +145,14 @@ version: '2.0'
 wf:
   tasks:
     a:
-      action: std.echo output=a
+      action: std.echo output="a"
       revert: std.echo output="undo a"
       on-success: [b]
     b:
       action: std.fail
       on-error: [handler]
     handler:
-      action: std.echo output=handled
+      action: std.echo output="handled"
 """
 
 
@@ -175,7 +175,7 @@ def test_a_fail_command_reverts_the_succeeded_tasks():
 
 
 def test_a_timeout_reverts():
-    text = FAILED_WITH_REVERT.replace("action: std.fail\n", "action: std.echo output=b\n"
+    text = FAILED_WITH_REVERT.replace("action: std.fail\n", "action: std.echo output='b'\n"
                                       "      timeout: 5\n")
     r, ex = run(text, executor=scripted(b=PENDING))
     assert r.execution(ex).state == states.RUNNING
@@ -190,11 +190,11 @@ version: '2.0'
 wf:
   tasks:
     a:
-      action: std.echo output=a
+      action: std.echo output="a"
       revert: std.echo output="undo a"
       on-success: [b]
     b:
-      action: std.echo output=b
+      action: std.echo output="b"
       revert: std.fail error_data="cannot undo b"
       on-success: [c]
     c:
@@ -229,7 +229,7 @@ version: '2.0'
 wf:
   tasks:
     a:
-      action: std.echo output=a
+      action: std.echo output="a"
       on-success: [b]
     b:
       action: std.fail
@@ -249,7 +249,7 @@ version: '2.0'
 wf:
   tasks:
     a:
-      action: std.echo output=a
+      action: std.echo output="a"
       retry: count=3
       revert: std.echo output="undo a <% task().result %>"
       on-success: [b]
@@ -269,7 +269,7 @@ wf:
     - host: db1
   tasks:
     a:
-      action: std.echo output=snap-7
+      action: std.echo output="snap-7"
       publish:
         snapshot: <% task().result %>
       revert: std.echo output="restore <% $.snapshot %> on <% $.host %>"
@@ -326,20 +326,20 @@ version: '2.0'
 child:
   tasks:
     c1:
-      action: std.echo output=c1
+      action: std.echo output="c1"
       revert: std.echo output="undo c1"
       on-success: [c2]
     c2:
-      action: std.echo output=c2
+      action: std.echo output="c2"
       revert: std.echo output="undo c2"
 plain:
   tasks:
     p1:
-      action: std.echo output=p1
+      action: std.echo output="p1"
 wf:
   tasks:
     a:
-      action: std.echo output=a
+      action: std.echo output="a"
       revert: std.echo output="undo a"
       on-success: [call]
     call:
@@ -377,7 +377,7 @@ def test_a_failing_revert_inside_the_child_makes_the_workflow_task_revert_failed
 
 def test_a_failed_child_reverted_itself_before_its_parent_reverts():
     text = SUB.replace("""    c2:
-      action: std.echo output=c2""", """    c2:
+      action: std.echo output=\"c2\"""", """    c2:
       action: std.fail""")
     r, ex = run(text)
     (child,) = r.children(r.task(ex, "call"))
@@ -399,7 +399,7 @@ undo:
 wf:
   tasks:
     a:
-      action: std.echo output=a
+      action: std.echo output="a"
       revert:
         workflow: undo
         input:
