@@ -178,7 +178,7 @@ polite_%(u)s:
   output: <%% $.toUpper() %%>
 """ % {"u": unique})
     ex, task, result = _run(api, "adhocwf_" + unique,
-                            "      action: polite_%s who=Ann\n" % unique)
+                            "      action: polite_%s who='Ann'\n" % unique)
     assert ex["state"] == "SUCCESS", task["state_info"]
     assert result == ("Hello, Ann. (%s)" % ex["id"]).upper()
 
