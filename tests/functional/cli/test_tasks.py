@@ -129,7 +129,7 @@ version: '2.0'
 %s:
   tasks:
     a:
-      action: std.echo output=a
+      action: std.echo output="a"
       revert: std.echo output="undo a"
       on-success: [b]
     b:

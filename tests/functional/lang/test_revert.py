@@ -30,7 +30,7 @@ version: '2.0'
 upgrade_%(u)s:
   tasks:
     stop_service:
-      action: std.echo output=stopped
+      action: std.echo output="stopped"
       revert: std.echo output="start service"
       on-success: [backup_db]
     backup_db:
@@ -45,7 +45,7 @@ upgrade_%(u)s:
       revert: std.echo output="downgrade db"
       on-success: [start_service]
     upgrade_app:
-      action: std.echo output=app
+      action: std.echo output="app"
       revert: std.echo output="downgrade app"
       on-success: [start_service]
     start_service:
@@ -85,7 +85,7 @@ version: '2.0'
 slow_undo_%s:
   tasks:
     a:
-      action: std.echo output=a
+      action: std.echo output="a"
       revert: std.sleep seconds=1
       on-success: [b]
     b:
@@ -123,7 +123,7 @@ version: '2.0'
 handled_%s:
   tasks:
     a:
-      action: std.echo output=a
+      action: std.echo output="a"
       revert: std.echo output="undo a"
       on-success: [b]
     b:
@@ -143,11 +143,11 @@ version: '2.0'
 failing_undo_%s:
   tasks:
     a:
-      action: std.echo output=a
+      action: std.echo output="a"
       revert: std.echo output="undo a"
       on-success: [b]
     b:
-      action: std.echo output=b
+      action: std.echo output="b"
       revert: std.fail error_data="cannot undo b"
       on-success: [c]
     c:
@@ -172,11 +172,11 @@ version: '2.0'
 child_%(u)s:
   tasks:
     c1:
-      action: std.echo output=c1
+      action: std.echo output="c1"
       revert: std.echo output="undo c1"
       on-success: [c2]
     c2:
-      action: std.echo output=c2
+      action: std.echo output="c2"
       revert: std.echo output="undo c2"
 undo_%(u)s:
   input:
@@ -190,7 +190,7 @@ version: '2.0'
 parent_%(u)s:
   tasks:
     a:
-      action: std.echo output=a
+      action: std.echo output="a"
       revert:
         workflow: undo_%(u)s
         input:
@@ -231,7 +231,7 @@ items_%s:
       revert: std.echo output="undo <%% $.host %%>"
       on-success: [flaky]
     flaky:
-      action: std.echo output=flaky
+      action: std.echo output="flaky"
       retry:
         count: 2
         continue-on: <%% len(task().result) > 0 %%>
@@ -258,7 +258,7 @@ version: '2.0'
 plain_%s:
   tasks:
     a:
-      action: std.echo output=a
+      action: std.echo output="a"
       on-success: [b]
     b:
       action: std.fail
