@@ -16,11 +16,11 @@ version: '2.0'
 revert_crash_it:
   tasks:
     a:
-      action: std.echo output=a
+      action: std.echo output="a"
       revert: std.echo output="undo a"
       on-success: [b]
     b:
-      action: std.echo output=b
+      action: std.echo output="b"
       revert: std.sleep seconds=3
       on-success: [c]
     c:

@@ -515,7 +515,7 @@ wf:
   type: reverse
   tasks:
     a:
-      action: std.echo output=a
+      action: std.echo output="a"
       revert: std.echo output="undo a"
     b:
       requires: [a]
