@@ -126,26 +126,35 @@ def parse_fields(fields):
     if not fields:
         return None
     # Clients send ``fields=a,b`` (one comma-joined value) as well as repeated fields.
-    names = [f.strip() for item in fields for f in item.split(",") if f.strip()]
+    names = [f.strip().lower() for item in fields for f in item.split(",") if f.strip()]
     if "id" not in names:
         names.append("id")
     return names
 
 
 def list_args(limit, sort_keys, sort_dirs):
-    """Validate pagination arguments; returns (limit, sort_keys, sort_dirs)."""
+    """Validate pagination arguments; returns (limit, sort_keys, sort_dirs).
+
+    As in Mistral, repeated sort keys count once, and a paginated list is also sorted
+    by ``id`` (ascending) so that pages never overlap; the ``next`` link shows it.
+    """
     if limit is not None and limit <= 0:
         raise exc.InputError("Limit must be positive.")
     max_limit = CONF.api.max_limit
     limit = min(limit, max_limit) if limit else None
-    keys = [k.strip() for k in (sort_keys or "created_at").split(",") if k.strip()]
-    dirs = [d.strip() for d in (sort_dirs or "asc").split(",") if d.strip()]
+    # Mistral reads these lists case-insensitively (``--sort_keys Description``).
+    keys = [k.strip().lower() for k in (sort_keys or "created_at").split(",") if k.strip()]
+    keys = list(dict.fromkeys(keys))
+    dirs = [d.strip().lower() for d in (sort_dirs or "asc").split(",") if d.strip()]
+    if len(dirs) > len(keys):
+        raise exc.InputError("Length of sort_keys must be equal or greater than sort_dirs.")
     for d in dirs:
         if d not in ("asc", "desc"):
             raise exc.InputError("Unknown sort direction, must be 'desc' or 'asc'.")
-    if len(dirs) > len(keys):
-        raise exc.InputError("Length of sort_keys must be equal or greater than sort_dirs.")
-    dirs += [dirs[-1] if dirs else "asc"] * (len(keys) - len(dirs))
+    dirs += ["asc"] * (len(keys) - len(dirs))
+    if limit and "id" not in keys:
+        keys.append("id")
+        dirs.append("asc")
     return limit, keys, dirs
 
 
@@ -175,11 +184,15 @@ def filters_from(**kwargs):
 
 
 def next_link(resource_path, rows, limit, marker_params):
-    """The ``next`` URL of a page, or None when this page is the last."""
-    if not limit or len(rows) < limit:
-        return None
-    params = dict(marker_params)
-    params["marker"] = rows[-1].id
-    params["limit"] = limit
-    query = urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})
+    """The ``next`` URL of a page, or ``Unset`` (no key at all) when this page is the
+    last. The link repeats every query parameter of the request (filters included),
+    with the page's effective ``sort_keys``/``sort_dirs``/``fields`` from
+    ``marker_params``, a new ``marker`` and the ``limit``."""
+    if not limit or not rows or len(rows) < limit:
+        return wsme.Unset
+    params = [(k, v) for k, v in pecan.request.GET.items()
+              if k not in ("marker", "limit") and k not in marker_params]
+    params += [(k, v) for k, v in marker_params.items() if v is not None]
+    params += [("limit", limit), ("marker", rows[-1].id)]
+    query = urllib.parse.urlencode(params, safe=",:")
     return "%s/v2/%s?%s" % (pecan.request.application_url, resource_path, query)

@@ -31,11 +31,19 @@ def variables_of(env):
     return variables
 
 
+def _or_none(env, key):
+    """As ``mistral`` shows it: ``<none>`` for an empty value, and the bare ``None``
+    when the answer did not carry the field at all (a create leaves unset ones out)."""
+    if key not in env:
+        return None
+    return env[key] or "<none>"
+
+
 def row(env, lister=False):
-    values = (env.get("name"), env.get("description") or "<none>")
+    values = (env.get("name"), _or_none(env, "description"))
     if not lister:
         values += (json.dumps(variables_of(env), indent=4),)
-    return values + (env.get("scope"), env.get("created_at"), env.get("updated_at") or "<none>")
+    return values + (env.get("scope"), env.get("created_at"), _or_none(env, "updated_at"))
 
 
 def _path(name):

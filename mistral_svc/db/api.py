@@ -138,7 +138,7 @@ def get_by_name(model, name, namespace="", project_id=None, exact=False):
 
 def get_by_id_or_name(model, identifier, namespace="", exact=False):
     """Look ``identifier`` up as an id first (UUID-shaped), then as a name."""
-    if _looks_like_uuid(identifier):
+    if looks_like_uuid(identifier):
         try:
             return get(model, identifier)
         except exc.NotFound:
@@ -146,7 +146,8 @@ def get_by_id_or_name(model, identifier, namespace="", exact=False):
     return get_by_name(model, identifier, namespace, exact=exact)
 
 
-def _looks_like_uuid(value):
+def looks_like_uuid(value):
+    """Whether ``value`` has the shape of a UUID (36 characters, four dashes)."""
     return isinstance(value, str) and len(value) == 36 and value.count("-") == 4
 
 
@@ -214,7 +215,7 @@ def list_(model, filters=None, limit=None, marker=None, sort_keys=None, sort_dir
         if marker:
             marker_row = s.query(model).filter(model.id == marker).first()
             if marker_row is None:
-                raise exc.InputError("marker %s does not exist" % marker)
+                raise exc.NotFound("%s not found [id=%s]" % (_label(model), marker))
         try:
             q = db_utils.paginate_query(q, model, None if post_filtered else limit,
                                         sort_keys, marker=marker_row, sort_dirs=sort_dirs)
@@ -246,10 +247,20 @@ def create(model, values):
 
 
 def update(row, values):
+    """Write ``values`` to ``row``; returns the row.
+
+    As in Mistral, an update that changes something stamps ``updated_at``, and one
+    that changes nothing (a definition uploaded again unchanged) writes nothing and
+    leaves ``updated_at`` as it was.
+    """
     with transaction() as s:
-        for k, v in values.items():
-            setattr(row, k, v)
         s.add(row)
+        changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+        if (changed and "updated_at" not in values
+                and hasattr(type(row), "updated_at")):
+            changed["updated_at"] = models.utcnow()
+        for k, v in changed.items():
+            setattr(row, k, v)
         s.flush()
         return row
 

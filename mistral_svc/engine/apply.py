@@ -60,6 +60,11 @@ def start(identifier, namespace="", wf_input=None, description="", params=None,
     """Create and start an execution of a stored workflow; returns its conductor."""
     with db_api.transaction() as session:
         definition = engine_catalog.find_definition(identifier, namespace, exact_namespace)
+        # As in Mistral, a started execution's params always name its namespace and env.
+        params = dict(params or {})
+        params.setdefault("namespace", definition.namespace)
+        if not params.get("env"):
+            params["env"] = {}
         wf_ex_id = models.new_id()
         try:
             conductor = Conductor.new_execution(

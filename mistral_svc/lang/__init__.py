@@ -2,7 +2,14 @@
 
 from mistral_svc.lang.errors import DSLError
 from mistral_svc.lang.parser import parse_actions, parse_workbook, parse_workflows
-from mistral_svc.lang.spec import TaskSpec, WorkflowSpec, checksum, input_string, workflow_spec
+from mistral_svc.lang.spec import (
+    TaskSpec,
+    WorkflowSpec,
+    checksum,
+    input_string,
+    workflow_input_string,
+    workflow_spec,
+)
 
 __all__ = [
     "DSLError",
@@ -13,5 +20,6 @@ __all__ = [
     "parse_actions",
     "parse_workbook",
     "parse_workflows",
+    "workflow_input_string",
     "workflow_spec",
 ]

@@ -40,6 +40,18 @@ def input_string(params):
     return ", ".join(out)
 
 
+def workflow_input_string(params):
+    """A workflow's ``input`` summary as Mistral shows it: every default in double
+    quotes, written as Python prints it (``a, b="5", c="1", d="None"``)."""
+    out = []
+    for p in params:
+        if "default" in p:
+            out.append('%s="%s"' % (p["name"], p["default"]))
+        else:
+            out.append(p["name"])
+    return ", ".join(out)
+
+
 class TaskSpec:
     """Read-only view over a normalised task dict."""
 

@@ -67,7 +67,7 @@ def _values(spec, text, namespace, scope):
         "namespace": namespace or "",
         "definition": text,
         "spec": spec,
-        "input": lang.input_string(spec["input"]),
+        "input": lang.input_string(spec["input"]) or None,
         "description": spec.get("description") or "",
         "tags": spec.get("tags") or [],
         "scope": scope,

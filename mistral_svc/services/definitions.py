@@ -16,7 +16,7 @@ def _workflow_values(spec, text, namespace, scope):
         "definition": text,
         "spec": spec,
         "checksum": lang.checksum(text),
-        "input": lang.input_string(spec["input"]),
+        "input": lang.workflow_input_string(spec["input"]),
         "tags": spec.get("tags") or [],
         "scope": scope,
         "is_system": False,
@@ -71,10 +71,32 @@ def delete_workflow(identifier, namespace=""):
                                        exact=True)
         if row.is_system:
             raise exc.InputError("System workflows can't be deleted")
+        _check_no_triggers(session, row, identifier, namespace)
         # Its sharing records go with it.
         session.query(models.ResourceMember).filter_by(
             resource_type="workflow", resource_id=row.id).delete(synchronize_session=False)
         db_api.delete(row)
+
+
+def _check_no_triggers(session, row, identifier, namespace):
+    """As in Mistral, a workflow that a cron or event trigger starts stays (400) until
+    its triggers are deleted."""
+    crons = [t.id for t in session.query(models.CronTrigger.id)
+             .filter(models.CronTrigger.workflow_id == row.id,
+                     # A used-up trigger is gone in Mistral; here it only stays listed.
+                     models.CronTrigger.status != "COMPLETED")]
+    if crons:
+        raise exc.InputError(
+            "Can't delete workflow that has cron triggers associated. "
+            "[workflow_identifier=%s, namespace=%s], [cron_trigger_id(s)=%s]"
+            % (identifier, namespace or "", ", ".join(crons)))
+    events = [t.id for t in session.query(models.EventTrigger.id)
+              .filter(models.EventTrigger.workflow_id == row.id)]
+    if events:
+        raise exc.InputError(
+            "Can't delete workflow that has event triggers associated. "
+            "[workflow_identifier=%s], [event_trigger_id(s)=%s]"
+            % (identifier, ", ".join(events)))
 
 
 def check_workflow_input(wf_def, wf_input):

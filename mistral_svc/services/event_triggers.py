@@ -95,7 +95,12 @@ def _scope(value):
 
 
 def _workflow(workflow_id):
-    """The workflow definition a trigger starts: by id, as Mistral looks it up."""
+    """The workflow definition a trigger starts: by id, as Mistral looks it up. Like
+    Mistral's API, an id that is not UUID-shaped is bad input (400), not a miss."""
+    if not db_api.looks_like_uuid(workflow_id):
+        raise exc.InputError(
+            "Invalid input for field/attribute workflow_id. Value: '%s'. Expected a uuid "
+            "but received %s." % (workflow_id, workflow_id))
     return db_api.get(models.WorkflowDefinition, workflow_id)
 
 

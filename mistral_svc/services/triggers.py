@@ -140,7 +140,25 @@ def create(name, workflow_name=None, workflow_id=None, workflow_namespace="",
             .where(_TRIGGERS.c.project_id == values["project_id"])
             .where(_TRIGGERS.c.status == COMPLETED)
         )
+        _check_not_a_twin(session, values)
         return db_api.create(models.CronTrigger, values)
+
+
+def _check_not_a_twin(session, values):
+    """As in Mistral, two triggers may not fire the same workflow with the same input,
+    params, pattern, first time and count in one project (409)."""
+    same = ("workflow_id", "pattern", "first_execution_time", "remaining_executions",
+            "project_id")
+    query = session.query(models.CronTrigger).filter(
+        *[getattr(models.CronTrigger, k) == values[k] if values[k] is not None
+          else getattr(models.CronTrigger, k).is_(None) for k in same])
+    for row in query:
+        if ((row.workflow_input or {}) == values["workflow_input"]
+                and (row.workflow_params or {}) == values["workflow_params"]):
+            raise exc.Conflict(
+                "Duplicate entry for cron trigger %s: cron trigger %s already starts "
+                "workflow %s with the same input, params, pattern, first execution time "
+                "and count" % (values["name"], row.name, values["workflow_name"]))
 
 
 

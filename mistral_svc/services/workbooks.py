@@ -9,7 +9,9 @@ Which definitions belong to a workbook is read from the normalised spec stored w
 workbook row (the qualified names it produced), not guessed from a name prefix: workbook
 ``wb`` must not claim the workflows of another workbook called ``wb.x``. An update
 rewrites the definitions the new text still has, creates the new ones and removes the
-ones it dropped; a delete removes them all.
+ones it dropped. As in Mistral, deleting a workbook removes only the workbook: the
+workflows and actions it defined stay, and creating the workbook again takes them over,
+as it does any other (non-system) definition that has one of its qualified names.
 """
 
 import sqlalchemy as sa
@@ -85,7 +87,7 @@ def _workflow_values(wb, spec, raw):
         "definition": definition,
         "spec": spec,
         "checksum": lang.checksum(definition),
-        "input": lang.input_string(spec["input"]),
+        "input": lang.workflow_input_string(spec["input"]),
         "tags": spec.get("tags") or [],
         "scope": wb.scope,
         "project_id": wb.project_id,
@@ -99,7 +101,7 @@ def _action_values(wb, spec, raw):
         "namespace": wb.namespace,
         "definition": _own_definition(spec["name"], _action_section(raw, spec)),
         "spec": spec,
-        "input": lang.input_string(spec["input"]),
+        "input": lang.input_string(spec["input"]) or None,
         "description": spec.get("description"),
         "tags": spec.get("tags") or [],
         "scope": wb.scope,
@@ -115,10 +117,9 @@ def _find(session, model, name, namespace):
             .filter(model.name == name, model.namespace == namespace).first())
 
 
-def _write_members(session, wb, wb_spec, text, owned):
-    """Create or rewrite the workbook's workflows and actions; ``owned`` are the names
-    (per model) the workbook already had, which it may overwrite. Anything else with a
-    name the workbook wants is a conflict."""
+def _write_members(session, wb, wb_spec, text):
+    """Create or rewrite the workbook's workflows and actions. A system definition
+    with a name the workbook wants is a conflict."""
     kinds = (
         (models.WorkflowDefinition, "workflows", _workflow_values, "Workflow"),
         (models.ActionDefinition, "actions", _action_values, "Action"),
@@ -132,12 +133,11 @@ def _write_members(session, wb, wb_spec, text, owned):
             row = _find(session, model, spec["name"], wb.namespace)
             if row is None:
                 db_api.create(model, values)
-            elif spec["name"] in owned[model] and not row.is_system:
+            elif not row.is_system:
                 db_api.update(row, values)
             else:
                 raise exc.Conflict(
-                    "%s %s already exists and does not belong to workbook %s" % (
-                        label, spec["name"], wb.name))
+                    "%s %s already exists as a system definition" % (label, spec["name"]))
 
 
 def _owned_names(wb_spec):
@@ -199,7 +199,7 @@ def create(text, namespace="", scope="private"):
             "tags": wb_spec["tags"],
             "scope": scope,
         })
-        _write_members(session, wb, wb_spec, text, _owned_names(None))
+        _write_members(session, wb, wb_spec, text)
         return wb
 
 
@@ -221,12 +221,12 @@ def update(text, namespace="", scope="private"):
                       {m: owned[m] - wanted[m] for m in owned})
         db_api.update(wb, {"definition": text, "spec": wb_spec, "tags": wb_spec["tags"],
                            "scope": scope})
-        _write_members(session, wb, wb_spec, text, owned)
+        _write_members(session, wb, wb_spec, text)
         return wb
 
 
 def delete(name, namespace=""):
-    """Delete a workbook and the workflows and actions it defined."""
+    """Delete a workbook; the workflows and actions it defined stay (as in Mistral)."""
     namespace = namespace or ""
     with db_api.transaction() as session:
         wb = (session.query(models.Workbook)
@@ -235,5 +235,4 @@ def delete(name, namespace=""):
         if wb is None:
             raise exc.NotFound("Workbook not found [name=%s, namespace=%s]"
                                % (name, namespace))
-        _drop_members(session, namespace, _owned_names(wb.spec))
         session.delete(wb)

@@ -311,7 +311,7 @@ class TaskStarting:
             wf_name = self.evaluate(wf_name, ctx, runtime)
         if items is not None and not items:
             return self.complete(task_ex, states.SUCCESS, result=[])
-        definition = self.catalog.workflow(wf_name, self.wf_ex.workflow_namespace)
+        definition = self.catalog.workflow(wf_name, self._lookup_namespace())
         child_spec = definition.spec()
         params = self._child_params()
         starts = []
@@ -332,10 +332,17 @@ class TaskStarting:
                 waiting_children=[[s.index, s.input] for s in starts[first:]],
                 child_workflow=[definition.name, definition.namespace]))
 
+    def _lookup_namespace(self):
+        """Where sub-workflows are looked up first (then in the default namespace): as
+        in Mistral, the namespace the execution was started in, which its children
+        inherit even when their own definition lives in the default namespace."""
+        params = self.wf_ex.params or {}
+        return params.get("namespace", self.wf_ex.workflow_namespace) or ""
+
     def _child_params(self):
-        """What a child execution inherits: the parent's environment."""
+        """What a child execution inherits: the parent's environment and namespace."""
         env = (self.wf_ex.params or {}).get("env")
-        return {"env": env} if env else {}
+        return {"env": env or {}, "namespace": self._lookup_namespace()}
 
     def start_waiting_child(self, task_ex):
         """Start the next child a with-items workflow task holds back, if any."""

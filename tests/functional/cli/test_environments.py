@@ -74,3 +74,12 @@ def test_environment_errors(mistral, definition_file):
     gone = mistral("environment-delete", unique("none"), name, expect=1)
     assert "Unable to delete the specified environment(s)." in gone.err
     assert "Request to delete environment %s has been accepted." % name in gone.out
+
+
+def test_created_environment_without_description_shows_none(mistral, definition_file):
+    name = unique("envnd")
+    created = mistral("environment-create",
+                      definition_file("name: %s\nvariables:\n  a: 1\n" % name))
+    assert created.show_fields()["Description"] == "None"
+    assert mistral("environment-get", name).show_fields()["Description"] == "<none>"
+    mistral("environment-delete", name)

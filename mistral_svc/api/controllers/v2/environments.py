@@ -3,6 +3,7 @@
 import json
 
 import pecan
+import wsme
 from pecan import rest
 from wsme import types as wtypes
 
@@ -44,7 +45,12 @@ class EnvironmentsController(rest.RestController):
     def post(self, body):
         """Create an environment: ``name``, ``description``, ``variables``, ``scope``."""
         row = environments.create(_request_fields(body))
-        return environment_resource(db_api.get(models.Environment, row.id))
+        env = environment_resource(db_api.get(models.Environment, row.id))
+        # Mistral's answer to a create leaves out the columns the request did not set.
+        for name in ("description", "updated_at"):
+            if getattr(env, name) is None:
+                setattr(env, name, wsme.Unset)
+        return env
 
     @rest_utils.wsexpose(resources.Environment, body=resources.Environment)
     def put(self, body):

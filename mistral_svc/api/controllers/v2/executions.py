@@ -138,9 +138,16 @@ class ExecutionsController(rest.RestController):
         new_state = data.get("state")
         if new_state is not None and new_state not in states.ALL:
             raise exc.InputError("Unknown state %r" % new_state)
+        env = (data.get("params") or {}).get("env")
+        if data.get("description") and new_state:
+            raise exc.InputError(
+                "The property description must be updated separately from state.")
+        if env and new_state and new_state != states.RUNNING:
+            raise exc.InputError(
+                "The property env can only be updated when workflow execution is not "
+                "running or on resume from pause.")
         if "description" in data and data["description"] is not None and not new_state:
             ex_service.update_description(id, data["description"])
-        env = (data.get("params") or {}).get("env")
         engine = clients.EngineClient()
         if new_state == states.PAUSED:
             engine.pause_workflow(_ctx(), id)

@@ -66,7 +66,7 @@ class WorkbooksController(rest.RestController):
 
     @rest_utils.wsexpose(None, wtypes.text, wtypes.text, status_code=204)
     def delete(self, name, namespace=""):
-        """Delete a workbook with its workflows and actions."""
+        """Delete a workbook; the workflows and actions it defined stay."""
         workbooks.delete(name, namespace)
 
     @rest_utils.wsexpose(resources.Workbooks, wtypes.text, int, wtypes.text, wtypes.text,

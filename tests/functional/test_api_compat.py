@@ -1,0 +1,185 @@
+"""Details of Mistral's REST API that clients and OpenStack's own API tests rely on."""
+
+import json
+import urllib.parse
+
+WF = """\
+version: '2.0'
+{name}:
+  tasks:
+    t:
+      action: std.noop
+"""
+
+
+def _query(link):
+    """The query of a ``next`` link as a dict."""
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query))
+
+
+def test_last_page_has_no_next_key(api, unique):
+    name = "last_" + unique
+    api.create_workflow(WF.format(name=name))
+    assert "next" not in api.get("/v2/workflows?name=%s" % name)
+    assert "next" not in api.get("/v2/workflows?name=%s&limit=5" % name)
+    assert "next" not in api.get("/v2/executions?workflow_name=%s" % name)
+
+
+def test_next_link_keeps_filters_and_adds_id_to_the_sort(api, unique):
+    name = "keep_" + unique
+    api.create_workflow(WF.format(name=name))
+    ids = [api.start(name, description="d_" + unique)["id"] for _ in range(3)]
+    page = api.get("/v2/executions?workflow_name=%s&description=d_%s&limit=1"
+                   "&sort_keys=workflow_name&sort_dirs=asc&fields=state" % (name, unique))
+    q = _query(page["next"])
+    assert q["workflow_name"] == name and q["description"] == "d_" + unique
+    assert (q["sort_keys"], q["sort_dirs"], q["limit"]) == ("workflow_name,id", "asc,asc", "1")
+    assert q["marker"] == page["executions"][0]["id"]
+    assert set(q["fields"].split(",")) == {"state", "id"}
+    seen = [page["executions"][0]["id"]]
+    while "next" in page:
+        page = api.get("/v2/" + page["next"].split("/v2/", 1)[1])
+        seen += [e["id"] for e in page["executions"]]
+    assert sorted(seen) == sorted(ids)
+
+
+def test_duplicate_sort_keys_count_once(api):
+    body = api.get("/v2/workflows?limit=1&sort_keys=id,id&sort_dirs=asc,asc", status=400)
+    assert "Length of sort_keys must be equal or greater than sort_dirs" in body["faultstring"]
+
+
+def test_unknown_marker_is_404(api):
+    for coll in ("workflows", "executions", "tasks", "action_executions", "workbooks",
+                 "environments", "cron_triggers", "event_triggers"):
+        api.get("/v2/%s?marker=00000000-0000-0000-0000-000000000000" % coll, status=404)
+
+
+def test_sort_keys_and_fields_are_case_insensitive(api, unique):
+    name = "case_" + unique
+    api.create_workflow(WF.format(name=name))
+    api.start(name, description="b")
+    api.start(name, description="a")
+    listed = api.get("/v2/executions?workflow_name=%s&sort_keys=Description&sort_dirs=ASC"
+                     "&fields=Description" % name)["executions"]
+    assert [e["description"] for e in listed] == ["a", "b"]
+
+
+def _trigger_wf(api, unique):
+    name = "trig_" + unique
+    return api.create_workflow(WF.format(name=name))[0]
+
+
+def test_event_trigger_with_a_workflow_id_that_is_no_uuid_is_400(api):
+    body = api.post("/v2/event_triggers", {
+        "workflow_id": "nonexist", "exchange": "openstack", "topic": "notifications",
+        "event": "compute.instance.create.end"}, status=400)
+    assert "workflow_id" in body["faultstring"] and "uuid" in body["faultstring"]
+
+
+def test_twin_cron_trigger_is_409(api, unique):
+    wf = _trigger_wf(api, unique)
+    body = {"workflow_name": wf["name"], "pattern": "5 * * * *",
+            "first_execution_time": "4242-12-25 13:37", "remaining_executions": 42}
+    api.post("/v2/cron_triggers", dict(body, name="one_" + unique))
+    api.post("/v2/cron_triggers", dict(body, name="two_" + unique), status=409)
+    api.post("/v2/cron_triggers", dict(body, name="three_" + unique, remaining_executions=41))
+    for n in ("one_", "three_"):
+        api.delete("/v2/cron_triggers/%s%s" % (n, unique))
+
+
+def test_workflow_with_triggers_cannot_be_deleted(api, unique):
+    wf = _trigger_wf(api, unique)
+    api.post("/v2/cron_triggers", {"name": "c_" + unique, "workflow_id": wf["id"],
+                                   "pattern": "0 0 1 1 *"})
+    body = api.app.delete("/v2/workflows/%s" % wf["id"], status=400).json
+    assert "Can't delete workflow that has cron triggers associated" in body["faultstring"]
+    api.delete("/v2/cron_triggers/c_" + unique)
+    et = api.post("/v2/event_triggers", {
+        "workflow_id": wf["id"], "exchange": "ex_" + unique, "topic": "t", "event": "e"})
+    body = api.app.delete("/v2/workflows/%s" % wf["id"], status=400).json
+    assert "Can't delete workflow that has event triggers associated" in body["faultstring"]
+    api.delete("/v2/event_triggers/%s" % et["id"])
+    api.delete("/v2/workflows/%s" % wf["id"])
+
+
+def test_started_execution_params_name_namespace_and_env(api, unique):
+    name = "params_" + unique
+    api.create_workflow(WF.format(name=name))
+    started = api.start(name)
+    assert json.loads(started["params"]) == {"env": {}, "namespace": ""}
+    assert json.loads(api.get("/v2/executions/%s" % started["id"])["params"]) == {
+        "env": {}, "namespace": ""}
+    ns = "ns_" + unique
+    api.post_yaml("/v2/workflows?namespace=%s" % ns, WF.format(name=name))
+    started = api.start(name, params={"env": {"k": 1}}, workflow_namespace=ns)
+    assert json.loads(started["params"]) == {"env": {"k": 1}, "namespace": ns}
+
+
+def test_workflow_input_summary_quotes_every_default(api, unique):
+    text = ("version: '2.0'\n%s:\n  input:\n    - a\n    - b: '5'\n    - c: 1\n"
+            "    - d: null\n  tasks:\n    t:\n      action: std.noop\n" % ("in_" + unique))
+    wf = api.create_workflow(text)[0]
+    assert wf["input"] == 'a, b="5", c="1", d="None"'
+
+
+def test_every_update_that_changes_something_stamps_updated_at(api, unique):
+    text = WF.format(name="upd_" + unique)
+    wf = api.create_workflow(text)[0]
+    assert wf["updated_at"] is None
+    same = api.put_yaml("/v2/workflows", text)["workflows"][0]
+    assert same["updated_at"] is None
+    changed = api.put_yaml("/v2/workflows", text.replace("std.noop", "std.echo output=1"))
+    assert changed["workflows"][0]["updated_at"]
+    assert changed["workflows"][0]["created_at"] == wf["created_at"]
+    action = "version: '2.0'\nact_%s:\n  base: std.noop\n" % unique
+    assert api.post_yaml("/v2/actions", action)["actions"][0]["updated_at"] is None
+    assert api.put_yaml("/v2/actions", action)["actions"][0]["updated_at"] is None
+    tagged = api.put_yaml("/v2/actions", action.replace("  base", "  tags: [t]\n  base"))
+    assert tagged["actions"][0]["updated_at"]
+    api.delete("/v2/actions/act_" + unique)
+    env = api.post("/v2/environments", {"name": "ue_" + unique, "variables": '{"a": 1}'})
+    updated = api.put("/v2/environments", {"name": env["name"], "variables": '{"a": 2}'})
+    assert updated["updated_at"]
+    api.delete("/v2/environments/ue_" + unique)
+
+
+def test_ad_hoc_action_without_input_has_null_input(api, unique):
+    text = "version: '2.0'\nbare_%s:\n  base: std.noop\n" % unique
+    action = api.post_yaml("/v2/actions", text)["actions"][0]
+    assert action["input"] is None
+    api.delete("/v2/actions/bare_" + unique)
+
+
+def test_created_environment_leaves_out_unset_description(api, unique):
+    env = api.post("/v2/environments", {"name": "e_" + unique, "variables": '{"a": 1}'})
+    assert "description" not in env and "updated_at" not in env
+    assert api.get("/v2/environments/e_" + unique)["description"] is None
+    api.delete("/v2/environments/e_" + unique)
+
+
+def test_execution_update_of_state_and_description_together_is_400(api, unique):
+    name = "both_" + unique
+    api.create_workflow(WF.format(name=name))
+    ex = api.wait(api.start(name)["id"])
+    body = api.put("/v2/executions/%s" % ex["id"],
+                   {"state": "ERROR", "description": "x"}, status=400)
+    assert "description must be updated separately from state" in body["faultstring"]
+
+
+def test_sub_workflows_inherit_the_namespace_they_were_started_in(api, unique):
+    low, mid, top, ns = "low_" + unique, "mid_" + unique, "top_" + unique, "ns_" + unique
+    leaf = "version: '2.0'\n%s:\n  tasks:\n    t:\n      action: std.noop\n" % low
+    call = "version: '2.0'\n%s:\n  tasks:\n    t:\n      workflow: %s\n"
+    for text, namespace in ((leaf, ""), (leaf, ns), (call % (mid, low), ""),
+                            (call % (top, mid), ns)):
+        api.post_yaml("/v2/workflows?namespace=%s" % namespace, text)
+    ex = api.wait(api.start(top, workflow_namespace=ns)["id"])
+    assert ex["state"] == "SUCCESS", ex["state_info"]
+    middle = api.get("/v2/tasks/%s/executions" % api.tasks(ex["id"])["t"]["id"])[
+        "executions"][0]
+    assert middle["workflow_namespace"] == ""
+    assert json.loads(middle["params"])["namespace"] == ns
+    lowest = api.get("/v2/tasks/%s/executions" % api.tasks(middle["id"])["t"]["id"])[
+        "executions"][0]
+    assert lowest["workflow_namespace"] == ns
+    assert json.loads(lowest["params"])["namespace"] == ns
