@@ -55,6 +55,12 @@ api_opts = [
     cfg.IntOpt(
         "rpc_timeout", default=60, help="Seconds the API waits for an answer from the engine."
     ),
+    cfg.BoolOpt(
+        "allow_action_execution_deletion",
+        default=False,
+        help="Let DELETE /v2/action_executions/{id} remove finished action executions "
+        "run outside a workflow (refused with 403 otherwise, as in Mistral).",
+    ),
 ]
 
 pecan_opts = [

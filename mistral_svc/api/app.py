@@ -14,11 +14,19 @@ CONF = config.CONF
 LOG = logging.getLogger(__name__)
 
 
+_PAGE_ERRORS = {
+    "404": "The resource could not be found.",
+    "405": "The method is not allowed for this resource.",
+}
+
+
 class ErrorGuard:
     """The outermost layer of the REST API: the request body limit (oslo.middleware's
     ``RequestBodySizeLimiter``, ``[oslo_middleware] max_request_body_size``) answered
-    with a JSON 413, the body checks of ``bodies.BodyCheck``, and anything that escaped
-    the controllers as a JSON error without a traceback (a database outage is a 503)."""
+    with a JSON 413, the body checks of ``bodies.BodyCheck``, anything that escaped
+    the controllers as a JSON error without a traceback (a database outage is a 503),
+    and pecan's own error pages (an unknown URL, a method a resource does not have)
+    as JSON bodies like every other error."""
 
     def __init__(self, app):
         self.app = sizelimit.RequestBodySizeLimiter(bodies.BodyCheck(app), conf=CONF)
@@ -27,8 +35,9 @@ class ErrorGuard:
         refused = []
 
         def start(status, headers, exc_info=None):
-            # The limiter answers with webob's own page: replaced by a JSON body below.
-            if status.startswith("413") and not _is_json(headers):
+            # The limiter and pecan answer with webob's own pages (HTML or plain text):
+            # replaced by JSON bodies below.
+            if status[:1] in "45" and not _is_json(headers):
                 refused.append(status)
                 return lambda data: None
             return start_response(status, headers, exc_info)
@@ -40,7 +49,11 @@ class ErrorGuard:
         if refused:
             if hasattr(result, "close"):
                 result.close()
-            return _json(start_response, "413 Request Entity Too Large", _too_large())
+            status = refused[0]
+            if status.startswith("413"):
+                return _json(start_response, "413 Request Entity Too Large", _too_large())
+            return _json(start_response, status,
+                         _PAGE_ERRORS.get(status[:3], status[4:] or "Error"))
         return result
 
 

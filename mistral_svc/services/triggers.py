@@ -146,12 +146,14 @@ def create(name, workflow_name=None, workflow_id=None, workflow_namespace="",
 
 def _check_not_a_twin(session, values):
     """As in Mistral, two triggers may not fire the same workflow with the same input,
-    params, pattern, first time and count in one project (409)."""
+    params, pattern, first time and count in one project (409). Like the unique key
+    Mistral enforces this with, a field left empty (no count, say) never matches."""
     same = ("workflow_id", "pattern", "first_execution_time", "remaining_executions",
             "project_id")
+    if any(values[k] is None for k in same):
+        return
     query = session.query(models.CronTrigger).filter(
-        *[getattr(models.CronTrigger, k) == values[k] if values[k] is not None
-          else getattr(models.CronTrigger, k).is_(None) for k in same])
+        *[getattr(models.CronTrigger, k) == values[k] for k in same])
     for row in query:
         if ((row.workflow_input or {}) == values["workflow_input"]
                 and (row.workflow_params or {}) == values["workflow_params"]):

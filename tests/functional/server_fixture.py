@@ -40,6 +40,7 @@ graceful_shutdown_timeout = 5
 [api]
 host = 127.0.0.1
 port = {port}
+allow_action_execution_deletion = true
 
 [scheduler]
 fixed_delay = 0.1

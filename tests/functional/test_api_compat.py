@@ -183,3 +183,18 @@ def test_sub_workflows_inherit_the_namespace_they_were_started_in(api, unique):
         "executions"][0]
     assert lowest["workflow_namespace"] == ns
     assert json.loads(lowest["params"])["namespace"] == ns
+
+
+def test_action_execution_deletion_is_refused_by_default(api):
+    a_ex = api.post("/v2/action_executions", {"name": "std.noop",
+                                              "params": json.dumps({"save_result": True})})
+    body = api.app.delete("/v2/action_executions/%s" % a_ex["id"], status=403).json
+    assert body["faultstring"] == "Action execution deletion is not allowed."
+    api.get("/v2/action_executions/%s" % a_ex["id"])
+
+
+def test_unknown_url_is_a_json_404(api):
+    for url in ("/v2/nonexistent", "/nowhere", "/v2/workflows/a/b/c/d"):
+        resp = api.app.get(url, status=404)
+        assert resp.content_type == "application/json"
+        assert resp.json["faultstring"]

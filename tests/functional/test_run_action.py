@@ -3,7 +3,18 @@
 import json
 import time
 
+import pytest
+
+from mistral_svc import config
 from tests.waiting import wait_for
+
+
+@pytest.fixture(autouse=True)
+def deletion_allowed():
+    """These tests delete action executions, which takes the operator's consent."""
+    config.CONF.set_override("allow_action_execution_deletion", True, group="api")
+    yield
+    config.CONF.clear_override("allow_action_execution_deletion", group="api")
 
 
 def _run(api, name, action_input=None, status=201, **params):

@@ -6,13 +6,15 @@ import json
 import pecan
 from wsme import types as wtypes
 
-from mistral_svc import exceptions as exc
+from mistral_svc import config, exceptions as exc
 from mistral_svc.api import rest_utils
 from mistral_svc.services import executions as ex_service
 from mistral_svc.api.controllers.v2 import resources
 from mistral_svc.db import api as db_api, models
 from mistral_svc.rpc import clients
 from mistral_svc.workflow import states
+
+CONF = config.CONF
 
 _RESULT_STATES = (states.SUCCESS, states.ERROR, states.CANCELLED)
 _UPDATE_STATES = _RESULT_STATES + (states.PAUSED, states.RUNNING)
@@ -101,5 +103,8 @@ class ActionRunsMixin:
 
     @rest_utils.wsexpose(None, wtypes.text, status_code=204)
     def delete(self, id):
-        """Delete a finished action execution that was run outside a workflow."""
+        """Delete a finished action execution that was run outside a workflow, when
+        ``[api] allow_action_execution_deletion`` is on (403 otherwise)."""
+        if not CONF.api.allow_action_execution_deletion:
+            raise exc.NotAllowed("Action execution deletion is not allowed.")
         ex_service.delete_action_execution(id)
