@@ -4,9 +4,11 @@ A file may define several workflows; they are created in one transaction, so a b
 duplicate one leaves none of them behind.
 """
 
+import yaml
+
 from mistral_svc import exceptions as exc, lang
 from mistral_svc.db import api as db_api, models
-from mistral_svc.lang import inputs as lang_inputs
+from mistral_svc.lang import inputs as lang_inputs, yaml_loader
 
 
 def _workflow_values(spec, text, namespace, scope):
@@ -23,6 +25,17 @@ def _workflow_values(spec, text, namespace, scope):
     }
 
 
+def _own_texts(text, specs):
+    """The definition each workflow keeps: the whole text when it defines one workflow;
+    as in Mistral, just ``version`` and that workflow's section when it defines more."""
+    if len(specs) == 1:
+        return [text]
+    raw = yaml_loader.load(text).data
+    return [yaml.safe_dump({"version": raw.get("version"), s["name"]: raw.get(s["name"])},
+                           sort_keys=False, default_flow_style=False, allow_unicode=True)
+            for s in specs]
+
+
 def _parse(text):
     try:
         return lang.parse_workflows(text)
@@ -33,9 +46,11 @@ def _parse(text):
 def create_workflows(text, namespace="", scope="private", skip_validation=False):
     """Create every workflow ``text`` defines; Conflict (409) if one exists already."""
     specs = _parse(text)
+    texts = _own_texts(text, specs)
     with db_api.transaction():
         return [db_api.create(models.WorkflowDefinition,
-                              _workflow_values(s, text, namespace, scope)) for s in specs]
+                              _workflow_values(s, own, namespace, scope))
+                for s, own in zip(specs, texts)]
 
 
 def update_workflows(text, identifier=None, namespace="", scope="private",
@@ -45,8 +60,9 @@ def update_workflows(text, identifier=None, namespace="", scope="private",
     if identifier and len(specs) > 1:
         raise exc.InputError("Only one workflow can be updated when an identifier is given")
     rows = []
+    texts = _own_texts(text, specs)
     with db_api.transaction():
-        for s in specs:
+        for s, own in zip(specs, texts):
             if identifier:
                 row = db_api.get_by_id_or_name(models.WorkflowDefinition, identifier,
                                                namespace, exact=True)
@@ -61,7 +77,7 @@ def update_workflows(text, identifier=None, namespace="", scope="private",
                                        % (s["name"], namespace))
             if row.is_system:
                 raise exc.InputError("System workflows can't be modified")
-            rows.append(db_api.update(row, _workflow_values(s, text, row.namespace, scope)))
+            rows.append(db_api.update(row, _workflow_values(s, own, row.namespace, scope)))
     return rows
 
 

@@ -48,6 +48,7 @@ class TaskStarting:
             workflow_namespace=wf_ex.workflow_namespace,
             workflow_id=wf_ex.workflow_id,
             type=task_spec.type,
+            tags=list(task_spec.get("tags") or []),
             in_context=in_ctx or {},
             published={},
             rt=records.TaskRuntime(triggered_by=list(triggered_by)),

@@ -3,6 +3,8 @@
 import json
 import urllib.parse
 
+import yaml
+
 WF = """\
 version: '2.0'
 {name}:
@@ -198,3 +200,70 @@ def test_unknown_url_is_a_json_404(api):
         resp = api.app.get(url, status=404)
         assert resp.content_type == "application/json"
         assert resp.json["faultstring"]
+
+
+def test_each_workflow_of_a_multi_workflow_upload_keeps_its_own_definition(api, unique):
+    a, b = "one_" + unique, "two_" + unique
+    text = ("version: '2.0'\n%s:\n  tasks:\n    t:\n      action: std.noop\n"
+            "%s:\n  tasks:\n    u:\n      action: std.echo output=1\n" % (a, b))
+    api.post_yaml("/v2/workflows", text)
+    first = yaml.safe_load(api.get("/v2/workflows/%s" % a)["definition"])
+    assert first == {"version": "2.0", a: {"tasks": {"t": {"action": "std.noop"}}}}
+    second = api.get("/v2/workflows/%s" % b)["definition"]
+    assert yaml.safe_load(second) == {
+        "version": "2.0", b: {"tasks": {"u": {"action": "std.echo output=1"}}}}
+    single = "version: '2.0'\n%s:\n  tasks:\n    t:\n      action: std.noop\n" % a
+    assert api.put_yaml("/v2/workflows", single)["workflows"][0]["definition"] == single
+    ex = api.wait(api.start(b)["id"])
+    assert ex["state"] == "SUCCESS"
+
+
+FILTERED = """\
+version: '2.0'
+{name}:
+  tasks:
+    t1:
+      action: std.echo output=7
+      tags: [red]
+      publish:
+        x: <% task().result %>
+      on-success: [t2]
+    t2:
+      action: std.noop
+"""
+
+
+def test_task_list_filters(api, unique):
+    name = "tf_" + unique
+    api.create_workflow(FILTERED.format(name=name))
+    ex = api.wait(api.start(name)["id"])
+    base = "/v2/executions/%s/tasks?" % ex["id"]
+
+    def names(query):
+        return sorted(t["name"] for t in api.get(base + query)["tasks"])
+
+    assert names("tags=red") == ["t1"]
+    assert names("published=%s" % json.dumps({"x": 7})) == ["t1"]
+    assert names("result=7") == ["t1"]
+    assert names("processed=true") == ["t1", "t2"]
+    assert names("reset=true") == [] and names("reset=false") == ["t1", "t2"]
+    assert names("env=null") == ["t1", "t2"]
+    assert [t["name"] for t in api.get("/v2/tasks?workflow_execution_id=%s&tags=red"
+                                       % ex["id"])["tasks"]] == ["t1"]
+
+
+def test_action_execution_list_filters(api, unique):
+    desc = "d_" + unique
+    made = [api.post("/v2/action_executions", {
+        "name": "std.echo", "description": desc, "input": json.dumps({"output": n}),
+        "params": json.dumps({"save_result": True})}) for n in (1, 2)]
+    base = "/v2/action_executions?description=%s&" % desc
+
+    def ids(query):
+        return [a["id"] for a in api.get(base + query)["action_executions"]]
+
+    assert ids("") == [m["id"] for m in made]
+    assert ids("input=%s" % json.dumps({"output": 2})) == [made[1]["id"]]
+    assert ids("output=%s" % json.dumps({"result": 1})) == [made[0]["id"]]
+    assert ids("params=%s" % json.dumps({"save_result": True})) == [m["id"] for m in made]
+    assert ids("tags=nope") == []

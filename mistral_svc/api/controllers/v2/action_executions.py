@@ -19,12 +19,13 @@ def action_ex_resource(row, fields=None):
 
 
 def list_action_executions(filters, marker, limit, sort_keys, sort_dirs, fields,
-                           include_output=False):
+                           include_output=False, tags=None):
     limit, keys, dirs = rest_utils.list_args(limit, sort_keys, sort_dirs)
     fields = rest_utils.parse_fields(fields)
     undefer = ("input", "output") if include_output else ("input",)
+    tags = [t.strip() for item in tags or () for t in item.split(",") if t.strip()]
     rows = db_api.list_(models.ActionExecution, filters, limit, marker, keys, dirs,
-                        undefer=undefer)
+                        tags=tags, undefer=undefer)
     out_fields = fields
     if not include_output and not fields:
         out_fields = [n for n in resources.ActionExecution._wsme_attr_names() if n != "output"]
@@ -38,7 +39,20 @@ def list_action_executions(filters, marker, limit, sort_keys, sort_dirs, fields,
 
 _LIST_ARGS = (wtypes.text, int, wtypes.text, wtypes.text, [wtypes.text], wtypes.text,
               wtypes.text, wtypes.text, wtypes.text, wtypes.text, wtypes.text, bool,
-              wtypes.text, wtypes.text, bool)
+              wtypes.text, wtypes.text, bool, [wtypes.text], wtypes.text, wtypes.text,
+              wtypes.text, wtypes.text)
+
+
+def _filters(name, workflow_name, task_name, task_execution_id, state, state_info,
+             accepted, created_at, updated_at, input, output, params, description):
+    filters = rest_utils.filters_from(
+        name=name, workflow_name=workflow_name, task_name=task_name,
+        task_execution_id=task_execution_id, state=state, state_info=state_info,
+        created_at=created_at, updated_at=updated_at, input=input, output=output,
+        params=params, description=description)
+    if accepted is not None:
+        filters["accepted"] = ("eq", accepted)
+    return filters
 
 
 class ActionExecutionsController(action_runs.ActionRunsMixin, rest.RestController):
@@ -53,15 +67,13 @@ class ActionExecutionsController(action_runs.ActionRunsMixin, rest.RestControlle
     def get_all(self, marker=None, limit=None, sort_keys="created_at", sort_dirs="asc",
                 fields=None, name=None, workflow_name=None, task_name=None,
                 task_execution_id=None, state=None, state_info=None, accepted=None,
-                created_at=None, updated_at=None, include_output=False):
-        filters = rest_utils.filters_from(
-            name=name, workflow_name=workflow_name, task_name=task_name,
-            task_execution_id=task_execution_id, state=state, state_info=state_info,
-            created_at=created_at, updated_at=updated_at)
-        if accepted is not None:
-            filters["accepted"] = ("eq", accepted)
+                created_at=None, updated_at=None, include_output=False, tags=None,
+                input=None, output=None, params=None, description=None):
+        filters = _filters(name, workflow_name, task_name, task_execution_id, state,
+                           state_info, accepted, created_at, updated_at, input, output,
+                           params, description)
         return list_action_executions(filters, marker, limit, sort_keys, sort_dirs, fields,
-                                      include_output)
+                                      include_output, tags)
 
 
 class TaskActionExecutionsController(rest.RestController):
@@ -71,13 +83,11 @@ class TaskActionExecutionsController(rest.RestController):
     def get_all(self, task_execution_id, marker=None, limit=None, sort_keys="created_at",
                 sort_dirs="asc", fields=None, name=None, workflow_name=None, task_name=None,
                 _task_ex_id=None, state=None, state_info=None, accepted=None,
-                created_at=None, updated_at=None, include_output=False):
+                created_at=None, updated_at=None, include_output=False, tags=None,
+                input=None, output=None, params=None, description=None):
         db_api.get(models.TaskExecution, task_execution_id)
-        filters = rest_utils.filters_from(
-            name=name, workflow_name=workflow_name, task_name=task_name,
-            task_execution_id=task_execution_id, state=state, state_info=state_info,
-            created_at=created_at, updated_at=updated_at)
-        if accepted is not None:
-            filters["accepted"] = ("eq", accepted)
+        filters = _filters(name, workflow_name, task_name, task_execution_id, state,
+                           state_info, accepted, created_at, updated_at, input, output,
+                           params, description)
         return list_action_executions(filters, marker, limit, sort_keys, sort_dirs, fields,
-                                      include_output)
+                                      include_output, tags)

@@ -25,11 +25,17 @@ def task_resource(row, fields=None, with_result=True):
     return resources.Task.from_dict(data, fields)
 
 
-def list_tasks(filters, marker, limit, sort_keys, sort_dirs, fields):
+def list_tasks(filters, marker, limit, sort_keys, sort_dirs, fields, tags=None,
+               shown_filters=None):
+    """A page of tasks. ``shown_filters`` (``result``, ``reset``, ``env``) compare what
+    the API shows of a task, so the page is cut after them."""
     limit, keys, dirs = rest_utils.list_args(limit, sort_keys, sort_dirs)
     fields = rest_utils.parse_fields(fields)
-    rows = db_api.list_(models.TaskExecution, filters, limit, marker, keys, dirs,
-                        undefer=("published",))
+    shown_filters = {k: v for k, v in (shown_filters or {}).items() if v is not None}
+    rows = db_api.list_(models.TaskExecution, filters, None if shown_filters else limit,
+                        marker, keys, dirs, tags=_tag_list(tags), undefer=("published",))
+    if shown_filters:
+        rows = [r for r in rows if _shows(r, shown_filters)][: limit or None]
     # Results cost a query per task: lists carry them only when asked for.
     with_result = bool(fields and "result" in fields)
     return resources.Tasks(
@@ -40,8 +46,46 @@ def list_tasks(filters, marker, limit, sort_keys, sort_dirs, fields):
     )
 
 
+def _tag_list(tags):
+    return [t.strip() for item in tags or () for t in item.split(",") if t.strip()]
+
+
+def _shows(row, wanted):
+    """Whether the task as the API shows it matches ``wanted`` ({field: JSON text})."""
+    shown = {"reset": False, "env": None}
+    for field, text in wanted.items():
+        op, value = rest_utils.parse_filter(text)
+        if op not in ("eq", "neq"):
+            raise exc.InputError("%s can only be filtered for equality" % field)
+        try:
+            value = json.loads(value)
+        except ValueError:
+            if field != "result":
+                raise exc.InputError("The %s filter must be JSON" % field)
+        actual = (execution_service.task_result(row) if field == "result"
+                  else shown[field])
+        if (actual == value) != (op == "eq"):
+            return False
+    return True
+
+
+def task_filters(name=None, workflow_name=None, workflow_id=None,
+                 workflow_execution_id=None, state=None, state_info=None, created_at=None,
+                 updated_at=None, project_id=None, published=None, processed=None):
+    """The SQL (and JSON column) filters of a task list."""
+    filters = rest_utils.filters_from(
+        name=name, workflow_name=workflow_name, workflow_id=workflow_id,
+        workflow_execution_id=workflow_execution_id, state=state, state_info=state_info,
+        created_at=created_at, updated_at=updated_at, project_id=project_id,
+        published=published)
+    if processed is not None:
+        filters["processed"] = ("eq", processed)
+    return filters
+
+
 _LIST_ARGS = (wtypes.text, int, wtypes.text, wtypes.text, [wtypes.text], wtypes.text,
               wtypes.text, wtypes.text, wtypes.text, wtypes.text, wtypes.text, wtypes.text,
+              wtypes.text, wtypes.text, [wtypes.text], wtypes.text, wtypes.text, bool,
               wtypes.text, wtypes.text)
 
 
@@ -95,12 +139,13 @@ class TasksController(rest.RestController):
     def get_all(self, marker=None, limit=None, sort_keys="created_at", sort_dirs="asc",
                 fields=None, name=None, workflow_name=None, workflow_id=None,
                 workflow_execution_id=None, state=None, state_info=None, created_at=None,
-                updated_at=None, project_id=None):
-        filters = rest_utils.filters_from(
-            name=name, workflow_name=workflow_name, workflow_id=workflow_id,
-            workflow_execution_id=workflow_execution_id, state=state, state_info=state_info,
-            created_at=created_at, updated_at=updated_at, project_id=project_id)
-        return list_tasks(filters, marker, limit, sort_keys, sort_dirs, fields)
+                updated_at=None, project_id=None, tags=None, result=None, published=None,
+                processed=None, reset=None, env=None):
+        filters = task_filters(
+            name, workflow_name, workflow_id, workflow_execution_id, state, state_info,
+            created_at, updated_at, project_id, published, processed)
+        return list_tasks(filters, marker, limit, sort_keys, sort_dirs, fields, tags,
+                          {"result": result, "reset": reset, "env": env})
 
 
 class ExecutionTasksController(rest.RestController):
@@ -110,10 +155,11 @@ class ExecutionTasksController(rest.RestController):
     def get_all(self, workflow_execution_id, marker=None, limit=None, sort_keys="created_at",
                 sort_dirs="asc", fields=None, name=None, workflow_name=None, workflow_id=None,
                 _wf_ex_id=None, state=None, state_info=None, created_at=None,
-                updated_at=None, project_id=None):
+                updated_at=None, project_id=None, tags=None, result=None, published=None,
+                processed=None, reset=None, env=None):
         db_api.get(models.WorkflowExecution, workflow_execution_id)
-        filters = rest_utils.filters_from(
-            name=name, workflow_name=workflow_name, workflow_id=workflow_id,
-            workflow_execution_id=workflow_execution_id, state=state, state_info=state_info,
-            created_at=created_at, updated_at=updated_at, project_id=project_id)
-        return list_tasks(filters, marker, limit, sort_keys, sort_dirs, fields)
+        filters = task_filters(
+            name, workflow_name, workflow_id, workflow_execution_id, state, state_info,
+            created_at, updated_at, project_id, published, processed)
+        return list_tasks(filters, marker, limit, sort_keys, sort_dirs, fields, tags,
+                          {"result": result, "reset": reset, "env": env})
