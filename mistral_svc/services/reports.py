@@ -10,23 +10,36 @@ def _children_of_task(task_ex_id):
 
 
 def sub_executions(wf_ex_id, errors_only=False, max_depth=-1):
-    """Every execution started below ``wf_ex_id`` (depth-first), up to ``max_depth``
-    levels (negative: no limit); with ``errors_only`` only those in ERROR."""
+    """The tree of executions from ``wf_ex_id`` down, depth-first, as Mistral lists it:
+    the execution itself first, then what each of its tasks started, up to
+    ``max_depth`` levels below it (negative: no limit). With ``errors_only`` only the
+    tasks in ERROR are followed."""
+    return _execution_tree(db_api.get(models.WorkflowExecution, wf_ex_id), errors_only,
+                           max_depth, 0)
+
+
+def task_sub_executions(task_ex_id, errors_only=False, max_depth=-1):
+    """The executions a task started, each with its own tree below it (see
+    ``sub_executions``); nothing for a task not in ERROR when ``errors_only``."""
+    return _task_tree(db_api.get(models.TaskExecution, task_ex_id), errors_only,
+                      max_depth, 0)
+
+
+def _execution_tree(wf_ex, errors_only, max_depth, depth):
+    if 0 <= max_depth < depth:
+        return []
+    out = [wf_ex]
+    for t in db_api.task_executions(wf_ex.id):
+        out.extend(_task_tree(t, errors_only, max_depth, depth + 1))
+    return out
+
+
+def _task_tree(task_ex, errors_only, max_depth, depth):
+    if task_ex.type != "WORKFLOW" or (errors_only and task_ex.state != states.ERROR):
+        return []
     out = []
-
-    def walk(ex_id, depth):
-        if 0 <= max_depth < depth:
-            return
-        for t in db_api.task_executions(ex_id):
-            if t.type != "WORKFLOW":
-                continue
-            for child in _children_of_task(t.id):
-                if not errors_only or child.state == states.ERROR:
-                    out.append(child)
-                walk(child.id, depth + 1)
-
-    db_api.get(models.WorkflowExecution, wf_ex_id)
-    walk(wf_ex_id, 1)
+    for child in _children_of_task(task_ex.id):
+        out.extend(_execution_tree(child, errors_only, max_depth, depth))
     return out
 
 

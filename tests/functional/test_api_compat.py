@@ -267,3 +267,52 @@ def test_action_execution_list_filters(api, unique):
     assert ids("output=%s" % json.dumps({"result": 1})) == [made[0]["id"]]
     assert ids("params=%s" % json.dumps({"save_result": True})) == [m["id"] for m in made]
     assert ids("tags=nope") == []
+
+
+def test_sub_executions_start_with_the_execution_and_show_output_on_request(api, unique):
+    child, parent = "kid_" + unique, "par_" + unique
+    api.post_yaml("/v2/workflows", "version: '2.0'\n%s:\n  output:\n    r: 1\n  tasks:\n"
+                  "    t:\n      action: std.noop\n" % child)
+    api.post_yaml("/v2/workflows", "version: '2.0'\n%s:\n  tasks:\n    call:\n"
+                  "      workflow: %s\n" % (parent, child))
+    ex = api.wait(api.start(parent)["id"])
+    subs = api.get("/v2/executions/%s/executions" % ex["id"])["executions"]
+    assert [s["workflow_name"] for s in subs] == [parent, child]
+    assert all("output" not in s for s in subs)
+    with_out = api.get("/v2/executions/%s/executions?include_output=true" % ex["id"])
+    assert json.loads(with_out["executions"][1]["output"]) == {"r": 1}
+    assert [s["id"] for s in api.get("/v2/executions/%s/executions?max_depth=0"
+                                     % ex["id"])["executions"]] == [ex["id"]]
+    assert [s["id"] for s in api.get("/v2/executions/%s/executions?errors_only=true"
+                                     % ex["id"])["executions"]] == [ex["id"]]
+    task = api.tasks(ex["id"])["call"]
+    by_task = api.get("/v2/tasks/%s/executions?include_output=true" % task["id"])
+    assert [json.loads(s["output"]) for s in by_task["executions"]] == [{"r": 1}]
+    assert api.get("/v2/tasks/%s/executions?errors_only=true" % task["id"])[
+        "executions"] == []
+
+
+def test_a_task_shows_what_it_published_globally(api, unique):
+    name = "pg_" + unique
+    api.create_workflow("""\
+version: '2.0'
+%s:
+  tasks:
+    t1:
+      action: std.echo output=5
+      on-success:
+        publish:
+          global:
+            g: <%% task().result %%>
+          branch:
+            b: 1
+        next: t2
+    t2:
+      action: std.noop
+""" % name)
+    ex = api.wait(api.start(name)["id"])
+    assert ex["state"] == "SUCCESS", ex["state_info"]
+    tasks = api.tasks(ex["id"])
+    assert json.loads(api.get("/v2/tasks/%s" % tasks["t1"]["id"])["published_global"]) == {
+        "g": 5}
+    assert "published_global" not in api.get("/v2/tasks/%s" % tasks["t2"]["id"])

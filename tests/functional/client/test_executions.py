@@ -166,12 +166,14 @@ def test_sub_executions(mc, mistral_server):
     (task,) = mc.tasks.list(ex.id)
     assert task.type == "WORKFLOW"
 
-    subs = [e for e in mc.executions.get_ex_sub_executions(ex.id) if e.id != ex.id]
+    listed = mc.executions.get_ex_sub_executions(ex.id)
+    assert listed[0].id == ex.id  # as in Mistral, the tree starts with the execution
+    subs = listed[1:]
     assert [e.workflow_name for e in subs] == [child]
     sub = subs[0]
     assert sub.task_execution_id == task.id
     assert sub.root_execution_id == ex.id
-    assert json.loads(sub.output) == {"echoed": 42}
+    assert json.loads(mc.executions.get(sub.id).output) == {"echoed": 42}
     assert [e.id for e in mc.executions.list(task=task.id)] == [sub.id]
     assert [e.id for e in mc.tasks.get_task_sub_executions(task.id)] == [sub.id]
     assert mc.tasks.get_task_sub_executions(task.id, errors_only=True) == []

@@ -119,11 +119,12 @@ cascade_%s:
     import time
 
     deadline = time.monotonic() + 10
-    while not api.get("/v2/executions/%s/executions" % ex_id)["executions"]:
+    # The list starts with the execution itself, then what it started.
+    while len(api.get("/v2/executions/%s/executions" % ex_id)["executions"]) < 2:
         assert time.monotonic() < deadline
         time.sleep(0.05)
     api.put("/v2/executions/%s" % ex_id, {"state": "PAUSED"})
-    child = api.get("/v2/executions/%s/executions" % ex_id)["executions"][0]
+    child = api.get("/v2/executions/%s/executions" % ex_id)["executions"][1]
     api.wait(child["id"], states=("PAUSED",))
     api.put("/v2/executions/%s" % ex_id, {"state": "RUNNING"})
     assert api.wait(ex_id)["state"] == "SUCCESS"

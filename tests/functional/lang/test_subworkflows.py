@@ -37,7 +37,7 @@ version: '2.0'
     assert len(subs) == 1 and subs[0]["task_execution_id"] == task["id"]
     assert subs[0]["root_execution_id"] == ex["id"]
     assert [e["id"] for e in api.get("/v2/executions/%s/executions" % ex["id"])[
-        "executions"]] == [subs[0]["id"]]
+        "executions"]] == [ex["id"], subs[0]["id"]]
 
 
 def test_failed_sub_workflow_fails_parent_task(api, unique):

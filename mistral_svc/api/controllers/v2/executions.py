@@ -56,13 +56,15 @@ def _ctx():
 
 
 class SubExecutionsController(rest.RestController):
-    """Executions started below an execution (sub-workflows, at any depth)."""
+    """An execution and those started below it (sub-workflows, at any depth)."""
 
-    @rest_utils.wsexpose(resources.Executions, wtypes.text, wtypes.text, int)
-    def get_all(self, workflow_execution_id, errors_only="", max_depth=-1):
+    @rest_utils.wsexpose(resources.Executions, wtypes.text, wtypes.text, int, bool)
+    def get_all(self, workflow_execution_id, errors_only="", max_depth=-1,
+                include_output=False):
         rows = reports.sub_executions(workflow_execution_id,
                                       str(errors_only).lower() == "true", max_depth)
-        return resources.Executions(executions=[execution_resource(r) for r in rows])
+        return resources.Executions(executions=[
+            execution_resource(r, with_output=include_output) for r in rows])
 
 
 class ReportController(rest.RestController):

@@ -170,6 +170,7 @@ class Task(Resource):
     state_info = wtypes.text
     result = wtypes.text
     published = jsontype
+    published_global = jsontype
     runtime_context = jsontype
     processed = bool
     reset = bool

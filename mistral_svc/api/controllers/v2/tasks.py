@@ -25,6 +25,28 @@ def task_resource(row, fields=None, with_result=True):
     return resources.Task.from_dict(data, fields)
 
 
+_CLAUSES = {states.SUCCESS: ("on-success", "on-complete"),
+            states.ERROR: ("on-error", "on-complete")}
+
+
+def published_global(row):
+    """What a finished task published to the execution's global scope (the
+    ``publish: global:`` of the clauses its outcome took), with the values those names
+    hold now, as Mistral shows them with the task; None when it published none."""
+    clauses = _CLAUSES.get(row.state)
+    if not clauses:
+        return None
+    wf_ex = db_api.get(models.WorkflowExecution, row.workflow_execution_id,
+                       columns=("spec", "context"))
+    task_spec = ((wf_ex.spec or {}).get("tasks") or {}).get(row.name) or {}
+    names = [n for c in clauses for n in ((task_spec.get(c) or {}).get("publish-global")
+                                          or {})]
+    if not names:
+        return None
+    values = (wf_ex.context or {}).get("__global") or {}
+    return {n: values.get(n) for n in names}
+
+
 def list_tasks(filters, marker, limit, sort_keys, sort_dirs, fields, tags=None,
                shown_filters=None):
     """A page of tasks. ``shown_filters`` (``result``, ``reset``, ``env``) compare what
@@ -90,22 +112,17 @@ _LIST_ARGS = (wtypes.text, int, wtypes.text, wtypes.text, [wtypes.text], wtypes.
 
 
 class TaskSubExecutionsController(rest.RestController):
-    """Sub-workflow executions of a workflow task."""
+    """Sub-workflow executions of a workflow task, each with those below it."""
 
-    @rest_utils.wsexpose(resources.Executions, wtypes.text, wtypes.text, int)
-    def get_all(self, task_execution_id, errors_only="", max_depth=-1):
+    @rest_utils.wsexpose(resources.Executions, wtypes.text, wtypes.text, int, bool)
+    def get_all(self, task_execution_id, errors_only="", max_depth=-1, include_output=False):
         from mistral_svc.api.controllers.v2.executions import execution_resource
         from mistral_svc.services import reports
 
-        only_errors = str(errors_only).lower() == "true"
-        db_api.get(models.TaskExecution, task_execution_id)
-        rows = []
-        # The task's own sub-workflows always count; max_depth limits what lies below.
-        for child in db_api.child_workflow_executions(task_execution_id):
-            if not only_errors or child.state == states.ERROR:
-                rows.append(child)
-            rows.extend(reports.sub_executions(child.id, only_errors, max_depth))
-        return resources.Executions(executions=[execution_resource(r) for r in rows])
+        rows = reports.task_sub_executions(
+            task_execution_id, str(errors_only).lower() == "true", max_depth)
+        return resources.Executions(executions=[
+            execution_resource(r, with_output=include_output) for r in rows])
 
 
 class TasksController(rest.RestController):
@@ -132,8 +149,14 @@ class TasksController(rest.RestController):
 
     @rest_utils.wsexpose(resources.Task, wtypes.text, [wtypes.text])
     def get_one(self, id, fields=None):
-        return task_resource(db_api.get(models.TaskExecution, id),
-                             rest_utils.parse_fields(fields))
+        fields = rest_utils.parse_fields(fields)
+        row = db_api.get(models.TaskExecution, id)
+        task = task_resource(row, fields)
+        if not fields or "published_global" in fields:
+            published = published_global(row)
+            if published:
+                task.published_global = published
+        return task
 
     @rest_utils.wsexpose(resources.Tasks, *_LIST_ARGS)
     def get_all(self, marker=None, limit=None, sort_keys="created_at", sort_dirs="asc",
