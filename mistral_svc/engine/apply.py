@@ -56,8 +56,9 @@ def on_execution(wf_ex_id, decide, rpc_ctx=None):
 
 
 def start(identifier, namespace="", wf_input=None, description="", params=None,
-          project_id=None, exact_namespace=False, rpc_ctx=None):
-    """Create and start an execution of a stored workflow; returns its conductor."""
+          project_id=None, exact_namespace=False, rpc_ctx=None, wf_ex_id=None):
+    """Create and start an execution of a stored workflow (with the id ``wf_ex_id``,
+    or a new one); returns its conductor."""
     with db_api.transaction() as session:
         definition = engine_catalog.find_definition(identifier, namespace, exact_namespace)
         # As in Mistral, a started execution's params always name its namespace and env.
@@ -65,7 +66,7 @@ def start(identifier, namespace="", wf_input=None, description="", params=None,
         params.setdefault("namespace", definition.namespace)
         if not params.get("env"):
             params["env"] = {}
-        wf_ex_id = models.new_id()
+        wf_ex_id = wf_ex_id or models.new_id()
         try:
             conductor = Conductor.new_execution(
                 definition, wf_input, params, store.DbView(session, wf_ex_id),

@@ -61,12 +61,14 @@ class EngineEndpoint:
 
     @_guard
     def start_workflow(self, ctx, wf_identifier, wf_namespace="", wf_input=None,
-                       description="", params=None, exact_namespace=False, columns=None):
-        """Start an execution; answers its id and state and, for the names in
-        ``columns``, the execution's columns as stored (dates as text)."""
+                       description="", params=None, exact_namespace=False, columns=None,
+                       wf_ex_id=None):
+        """Start an execution (with the id ``wf_ex_id`` if given); answers its id and
+        state and, for the names in ``columns``, its columns as stored (dates as text)."""
         conductor = apply.start(wf_identifier, wf_namespace, wf_input, description, params,
                                 project_id=ctx.get("project_id"),
-                                exact_namespace=exact_namespace, rpc_ctx=None)
+                                exact_namespace=exact_namespace, rpc_ctx=None,
+                                wf_ex_id=wf_ex_id)
         wf_ex = conductor.wf_ex
         answer = {"id": wf_ex.id, "state": wf_ex.state}
         if columns:

@@ -90,7 +90,7 @@ _POLICIES = {
     "pause-before": _BOOL_OR_EXPR,
     "concurrency": _NON_NEG_INT_OR_EXPR,
     "safe-rerun": _BOOL_OR_EXPR,
-    "fail-on": _STR_OR_EXPR,
+    "fail-on": {"oneOf": [{"type": "boolean"}, _STR_OR_EXPR]},
 }
 
 TASK = {

@@ -37,10 +37,14 @@ class EngineClient:
                                                           5.0))
 
     def start_workflow(self, ctx, wf_identifier, wf_namespace="", wf_input=None,
-                       description="", params=None, exact_namespace=False, columns=None):
-        """Start an execution: ``{"id", "state"}``, and ``"columns"`` with the stored
-        values of the execution's columns named in ``columns``."""
+                       description="", params=None, exact_namespace=False, columns=None,
+                       wf_ex_id=None):
+        """Start an execution (with the id ``wf_ex_id`` if given): ``{"id", "state"}``,
+        and ``"columns"`` with the stored values of the execution's columns named in
+        ``columns``."""
         kwargs = {}
+        if wf_ex_id:
+            kwargs["wf_ex_id"] = wf_ex_id
         if exact_namespace:
             kwargs["exact_namespace"] = True
         if columns:

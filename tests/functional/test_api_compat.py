@@ -316,3 +316,57 @@ version: '2.0'
     assert json.loads(api.get("/v2/tasks/%s" % tasks["t1"]["id"])["published_global"]) == {
         "g": 5}
     assert "published_global" not in api.get("/v2/tasks/%s" % tasks["t2"]["id"])
+
+
+def test_fail_on_true_fails_the_task(api, unique):
+    name = "fo_" + unique
+    ex = api.run("version: '2.0'\n%s:\n  tasks:\n    t:\n      action: std.noop\n"
+                 "      fail-on: true\n" % name)
+    assert ex["state"] == "ERROR"
+    assert api.tasks(ex["id"])["t"]["state_info"] == "Failed by 'fail-on' policy"
+    ok = api.run("version: '2.0'\nok_%s:\n  tasks:\n    t:\n      action: std.noop\n"
+                 "      fail-on: false\n" % name)
+    assert ok["state"] == "SUCCESS"
+
+
+ECHO = """\
+version: '2.0'
+{name}:
+  input:
+    - a
+    - b: 2
+  output:
+    sum: <% $.a + $.b %>
+  tasks:
+    t:
+      action: std.noop
+"""
+
+
+def test_a_client_chosen_id_makes_the_start_idempotent(api, unique):
+    name = "idem_" + unique
+    api.create_workflow(ECHO.format(name=name))
+    chosen = "cafe0000-0000-4000-8000-%012d" % (int(unique.rsplit("_", 1)[1]) or 1)
+    first = api.start(name, {"a": 1}, id=chosen)
+    assert first["id"] == chosen
+    again = api.start(name, {"a": 5}, id=chosen)
+    assert again["id"] == chosen and json.loads(again["input"]) == {"a": 1, "b": 2}
+    assert len(api.get("/v2/executions?workflow_name=%s" % name)["executions"]) == 1
+    assert json.loads(api.wait(chosen)["output"]) == {"sum": 3}
+
+
+def test_source_execution_id_fills_in_what_the_request_leaves_out(api, unique):
+    name = "src_" + unique
+    api.create_workflow(ECHO.format(name=name))
+    source = api.wait(api.start(name, {"a": 1, "b": 10}, params={"env": {"k": 1}},
+                                description="first")["id"])
+    again = api.post("/v2/executions", {"source_execution_id": source["id"],
+                                        "input": json.dumps({"a": 2})})
+    assert again["workflow_name"] == name
+    assert json.loads(again["input"]) == {"a": 2, "b": 10}
+    assert json.loads(again["params"])["env"] == {"k": 1}
+    assert again["description"] == "Based on the execution '%s'" % source["id"]
+    assert json.loads(api.wait(again["id"])["output"]) == {"sum": 12}
+    described = api.post("/v2/executions", {"source_execution_id": source["id"],
+                                            "description": "retry"})
+    assert described["description"] == "retry Based on the execution '%s'" % source["id"]

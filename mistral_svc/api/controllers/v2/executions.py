@@ -55,6 +55,31 @@ def _ctx():
     return {"project_id": None}
 
 
+def _merged(base, override):
+    """``override`` laid over ``base``, dictionaries merged key by key."""
+    if not isinstance(base, dict) or not isinstance(override, dict):
+        return override
+    out = dict(base)
+    for key, value in override.items():
+        out[key] = _merged(base.get(key), value) if key in base else value
+    return out
+
+
+def _based_on(data):
+    """The start request ``data`` completed from its source execution, as Mistral does:
+    the source's workflow, input and params, with what the request gives laid over
+    them, and a description saying which execution it is based on."""
+    source_id = data["source_execution_id"]
+    source = db_api.get(models.WorkflowExecution, source_id, columns=("input",))
+    base = {"workflow_id": source.workflow_id, "workflow_name": source.workflow_name,
+            "workflow_namespace": source.workflow_namespace,
+            "input": source.input or {}, "params": source.params or {}}
+    merged = _merged(base, {k: v for k, v in data.items() if k != "description"})
+    merged["description"] = ("%s Based on the execution '%s'" % (
+        data.get("description") or "", source_id)).strip()
+    return merged
+
+
 class SubExecutionsController(rest.RestController):
     """An execution and those started below it (sub-workflows, at any depth)."""
 
@@ -104,32 +129,43 @@ class ExecutionsController(rest.RestController):
 
     @rest_utils.wsexpose(resources.Execution, body=resources.Execution, status_code=201)
     def post(self, body):
-        data = body.to_dict()
+        """Start an execution. As in Mistral, a client may choose its ``id``: a POST with
+        the id of an existing execution answers that execution and starts nothing, so a
+        retried request cannot start the workflow twice. With ``source_execution_id`` the
+        new execution takes what the request leaves out from that execution."""
+        data = {k: v for k, v in body.to_dict().items() if v is not None}
+        exec_id = data.get("id")
+        if exec_id is not None:
+            if not isinstance(exec_id, str) or not 0 < len(exec_id) <= 36:
+                raise exc.InputError("id must be a text of 1 to 36 characters")
+            existing = db_api.find(models.WorkflowExecution, id=exec_id)
+            if existing is not None:
+                return execution_resource(db_api.get(models.WorkflowExecution, exec_id))
+        if data.get("source_execution_id"):
+            data = _based_on(data)
         params = data.get("params") or {}
         if not isinstance(params, dict):
             raise exc.InputError("params must be a JSON object")
         notifications.check_publishers(params.get("notify"))
-        wf_input = data.get("input") or {}
-        if data.get("source_execution_id"):
-            source = db_api.get(models.WorkflowExecution, data["source_execution_id"])
-            wf_identifier = source.workflow_id
-            wf_input = wf_input or source.input or {}
-            params = params or source.params or {}
-            namespace = source.workflow_namespace
-        else:
-            wf_identifier = data.get("workflow_id") or data.get("workflow_name")
-            namespace = data.get("workflow_namespace") or ""
-            if not wf_identifier:
-                raise exc.InputError(
-                    "Workflow ID or workflow name must be provided. Workflow ID is "
-                    "recommended.")
+        wf_identifier = data.get("workflow_id") or data.get("workflow_name")
+        if not wf_identifier:
+            raise exc.InputError(
+                "Workflow ID or workflow name must be provided. Workflow ID is "
+                "recommended.")
         # A namespace given through the API is exact; only sub-workflow lookups fall
         # back to the default one. The engine answers with the stored execution, as
         # upstream's does, so the response needs no read of its own.
-        result = clients.EngineClient().start_workflow(
-            _ctx(), wf_identifier, namespace, wf_input, data.get("description") or "",
-            params, exact_namespace=True, columns=_shown_columns(),
-        )
+        try:
+            result = clients.EngineClient().start_workflow(
+                _ctx(), wf_identifier, data.get("workflow_namespace") or "",
+                data.get("input") or {}, data.get("description") or "", params,
+                exact_namespace=True, columns=_shown_columns(), wf_ex_id=exec_id,
+            )
+        except exc.Conflict:
+            if exec_id is None:
+                raise
+            # The same id arrived twice at once: the other request started it.
+            return execution_resource(db_api.get(models.WorkflowExecution, exec_id))
         names = set(resources.Execution._wsme_attr_names())
         return _resource(dict(result["columns"]), names, None)
 
