@@ -115,7 +115,8 @@ def test_validation_errors(api, unique, wf):
     missing = api.post("/v2/event_triggers",
                        _body("00000000-0000-0000-0000-000000000000", unique), status=404)
     assert "not found" in missing["faultstring"]
-    api.post("/v2/event_triggers", _body("no-such-workflow", unique), status=404)
+    # As in Mistral, a workflow_id that is no UUID at all is bad input.
+    api.post("/v2/event_triggers", _body("no-such-workflow", unique), status=400)
     assert api.get("/v2/event_triggers?exchange=ex_" + unique)["event_triggers"] == []
 
     t = api.post("/v2/event_triggers", _body(wf, unique))
