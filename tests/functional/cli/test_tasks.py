@@ -142,3 +142,15 @@ version: '2.0'
     watched = mistral("execution-watch", ex["id"], expect=1)
     assert "REVERTED" in watched.out
     assert "2/2 finished" in watched.out
+
+
+def test_the_readme_commands_run_the_shipped_upgrade_example(mistral, mistral_server):
+    from mistral_svc import examples
+
+    namespace = unique("examples")
+    mistral("workflow-create", examples.path("upgrade.yaml"), "--namespace", namespace)
+    result = mistral("execution-create", "upgrade", '{"fail_at": "upgrade_app"}',
+                     "--namespace", namespace, "--wait", expect=1)
+    assert "Tasks: 5  ERROR 1  REVERTED 4" in result.err
+    assert "5/5 finished" in result.err
+    assert "| ERROR" in result.out

@@ -272,13 +272,16 @@ wf:
       action: std.echo output="snap-7"
       publish:
         snapshot: <% task().result %>
-      revert: std.echo output="restore <% $.snapshot %> on <% $.host %>"
+      revert:
+        action: std.echo
+        input:
+          output: restore <% $.snapshot %> on <% $.host %> (<% task().published.snapshot %>)
       on-success: [b]
     b:
       action: std.fail
 """
     r, ex = run(text)
-    assert reverts(r) == [("a", "restore snap-7 on db1")]
+    assert reverts(r) == [("a", "restore snap-7 on db1 (snap-7)")]
 
 
 def test_the_revert_action_is_no_part_of_the_task_result():
