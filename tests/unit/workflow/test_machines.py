@@ -1,8 +1,6 @@
 """The three state machines: (state, event) tables, and the one function that moves."""
 
-import ast
 import itertools
-import pathlib
 
 import pytest
 
@@ -100,29 +98,3 @@ def test_is_valid_follows_the_tables():
     assert not M.is_valid("workflow", S.RUNNING, S.WAITING)
     assert M.is_valid("task", "BOGUS", "BOGUS")
     assert not M.is_valid("task", "BOGUS", S.RUNNING)
-
-
-def _state_assignments(path):
-    """Lines of ``path`` that assign a ``state`` attribute (``x.state = ...``)."""
-    tree = ast.parse(path.read_text(), str(path))
-    found = []
-    for node in ast.walk(tree):
-        targets = []
-        if isinstance(node, ast.Assign):
-            targets = node.targets
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
-            targets = [node.target]
-        for target in targets:
-            if isinstance(target, ast.Attribute) and target.attr == "state":
-                found.append(node.lineno)
-    return found
-
-
-def test_no_state_is_assigned_outside_the_machines():
-    root = pathlib.Path(M.__file__).resolve().parents[1]
-    offenders = []
-    for path in root.rglob("*.py"):
-        if path.name == "machines.py" and path.parent.name == "workflow":
-            continue
-        offenders += ["%s:%d" % (path.relative_to(root), n) for n in _state_assignments(path)]
-    assert offenders == []
