@@ -714,5 +714,12 @@ class Conductor(TaskStarting, TaskCompleting, Reverting):
                 if action_ex.state == states.ERROR:
                     msg += "    [action_ex_id=%s, idx=%s]: %s\n" % (
                         action_ex.id, i, (action_ex.output or {}).get("result", "Unknown"))
+            if task_ex.type == lang_spec.TASK_TYPE_WORKFLOW:
+                # The failed sub-workflows of a workflow task, one line each.
+                children = [c for c in self.view.children(task_ex.id) if not c.revert]
+                for i, child in enumerate(children):
+                    if child.state == states.ERROR:
+                        msg += "    [wf_ex_id=%s, idx=%s]: %s\n" % (
+                            child.id, i, (child.output or {}).get("result", "Unknown"))
         return msg
 

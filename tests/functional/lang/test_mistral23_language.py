@@ -155,3 +155,36 @@ tnull_%s:
 """ % unique)
     assert ex["state"] == "SUCCESS", ex["state_info"]
     assert _out(ex) == {"r": "ran"}
+
+
+def test_failure_messages_keep_mistrals_shape(api, unique):
+    ex = api.run("""\
+version: '2.0'
+fm_%(u)s:
+  tasks:
+    broken:
+      action: std.fail error_data="bad thing"
+    call:
+      workflow: fm_child_%(u)s
+fm_child_%(u)s:
+  tasks:
+    c:
+      action: std.fail
+""" % {"u": unique})
+    assert ex["state"] == "ERROR"
+    tasks = api.tasks(ex["id"])
+    broken, call = tasks["broken"], tasks["call"]
+    (action_ex,) = api.get("/v2/tasks/%s/action_executions" % broken["id"])[
+        "action_executions"]
+    (child,) = api.get("/v2/executions?task_execution_id=%s" % call["id"])["executions"]
+    assert ex["state_info"] == (
+        "Failure caused by error in tasks: broken, call\n"
+        "\n"
+        "  broken [task_ex_id=%s] -> %s\n"
+        "    [action_ex_id=%s, idx=0]: %s\n"
+        "\n"
+        "  call [task_ex_id=%s] -> %s\n"
+        "    [wf_ex_id=%s, idx=0]: %s\n"
+        % (broken["id"], broken["state_info"], action_ex["id"], broken["state_info"],
+           call["id"], call["state_info"], child["id"], child["state_info"]))
+    assert child["state_info"].startswith("Failure caused by error in tasks: c\n\n  c [")
