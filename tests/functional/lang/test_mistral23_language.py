@@ -188,3 +188,34 @@ fm_child_%(u)s:
         % (broken["id"], broken["state_info"], action_ex["id"], broken["state_info"],
            call["id"], call["state_info"], child["id"], child["state_info"]))
     assert child["state_info"].startswith("Failure caused by error in tasks: c\n\n  c [")
+
+
+def test_tasks_recursive_with_camel_case_keywords_reaches_nested_sub_workflows(api, unique):
+    ex = api.run("""\
+version: '2.0'
+rec_%(u)s:
+  tasks:
+    call:
+      workflow: rec_child_%(u)s
+      on-success: look
+    look:
+      action: std.noop
+      publish:
+        all: <%% tasks(%(args)s).select($.name) %%>
+        failed: <%% tasks(%(args)s, state => ERROR).select($.name) %%>
+rec_child_%(u)s:
+  tasks:
+    c1:
+      action: std.fail
+      on-error: c2
+    c2:
+      workflow: rec_grandchild_%(u)s
+rec_grandchild_%(u)s:
+  tasks:
+    g:
+      action: std.noop
+""" % {"u": unique, "args": "workflowExecutionId => execution().id, recursive => true"})
+    assert ex["state"] == "SUCCESS", ex["state_info"]
+    out = _out(ex)
+    assert sorted(out["all"]) == ["c1", "c2", "call", "g", "look"]
+    assert out["failed"] == ["c1"]
