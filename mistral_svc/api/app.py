@@ -112,7 +112,7 @@ class Dispatcher:
 def setup_app():
     """Build the API's WSGI app (the database must be configured already)."""
     from mistral_svc import metrics
-    from mistral_svc.api import access_log, healthcheck
+    from mistral_svc.api import access_log, healthcheck, openapi
 
     argspecs.install()
     app = pecan.make_app(
@@ -125,5 +125,6 @@ def setup_app():
 
     api = ErrorGuard(app)
     mounts = [("/healthcheck", healthcheck.application()), ("/metrics", metrics.wsgi_app),
+              (openapi.PATH, openapi.application),
               (console.PREFIX, console.Console(api))]
     return access_log.AccessLog(Dispatcher(api, mounts))

@@ -6,6 +6,7 @@ import json
 import logging
 import urllib.parse
 
+import oslo_messaging as messaging
 import pecan
 import webob
 import wsme
@@ -24,13 +25,24 @@ LOG = logging.getLogger(__name__)
 def _status_and_message(e):
     """Map an exception to (HTTP status, message a client may see)."""
     if isinstance(e, exc.MistralError):
+        # Also the engine's errors over a broker: oslo.messaging rebuilds those of
+        # mistral_svc.exceptions (``allowed_remote_exmods``) as subclasses of their own.
         return e.http_code, e.message
+    if isinstance(e, messaging.RemoteError):
+        # One it could not rebuild still names its class: the same status as in one
+        # process, where the engine's exception reaches the API as it was raised.
+        cls = exc.by_name(e.exc_type)
+        if cls is not None:
+            return cls.http_code, e.value or cls.__doc__
     if isinstance(e, DSLError):
         return 400, str(e)
     if isinstance(e, states.InvalidStateTransition):
         return 400, str(e)
     if isinstance(e, db_exc.DBDuplicateEntry):
         return 409, "Duplicate entry"
+    if isinstance(e, db_exc.DBDataError):
+        # The database refused a value (too long, out of range) the API let through.
+        return 400, "A value does not fit its field (too long or out of range)"
     if isinstance(e, (db_exc.DBConnectionError,)):
         return 503, "The database is unavailable, try again later"
     if e.__class__.__name__ in ("MessagingTimeout", "MessageDeliveryFailure"):
@@ -97,6 +109,28 @@ def wrap_pecan(func):
     if cfg is not None:
         cfg.setdefault("content_types", {}).setdefault("application/json", None)
     return wrapped
+
+
+# What the validate endpoints answer.
+VALIDATION = {"type": "object", "properties": {"valid": {"type": "boolean"},
+                                               "error": {"type": "string"}},
+              "required": ["valid"]}
+
+
+def documented(body=None, returns=None, status=200, query=None, item=None, path=None):
+    """What the OpenAPI document says of a plain pecan method, which WSME does not
+    describe: its request ``body`` ("text" for text/plain, or a resource type), what it
+    ``returns`` (a resource type, a list of the types it may return, or a JSON schema)
+    with ``status``, the ``query`` parameters it reads from ``**params`` ({name: type}),
+    an argument that may also be the last path segment (``item``), and arguments that
+    are only ever one (``path``). Nothing of it changes how the method runs."""
+
+    def decorate(func):
+        func._documented = {"body": body, "returns": returns, "status": status,
+                            "query": query or {}, "item": item, "path": path or []}
+        return func
+
+    return decorate
 
 
 def json_response(body, status=200):

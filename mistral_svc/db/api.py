@@ -230,8 +230,20 @@ def list_(model, filters=None, limit=None, marker=None, sort_keys=None, sort_dir
         return rows[: limit or None]
 
 
+def check_lengths(model, values):
+    """An InputError naming the first text value longer than its column allows (only
+    some databases refuse it, and then without naming the column)."""
+    columns = sa.inspect(model).columns
+    for key, value in values.items():
+        column = columns.get(key)
+        length = getattr(getattr(column, "type", None), "length", None)
+        if isinstance(value, str) and length and len(value) > length:
+            raise exc.InputError("%s is longer than %d characters" % (key, length))
+
+
 def create(model, values):
     """Insert a row; a duplicate unique key becomes Conflict (409)."""
+    check_lengths(model, values)
     try:
         with transaction() as s:
             row = model(**values)
@@ -253,6 +265,7 @@ def update(row, values):
     that changes nothing (a definition uploaded again unchanged) writes nothing and
     leaves ``updated_at`` as it was.
     """
+    check_lengths(type(row), values)
     with transaction() as s:
         s.add(row)
         changed = {k: v for k, v in values.items() if getattr(row, k) != v}

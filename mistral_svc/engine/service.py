@@ -28,6 +28,9 @@ def _guard(func):
             return db_session.retry_on_deadlock(func)(self, ctx, **kwargs)
         except exc.MistralError:
             raise
+        except db_exc.DBDataError:
+            # A client's value the database refused (too long, out of range).
+            raise exc.InputError("A value does not fit its field (too long or out of range)")
         except db_exc.DBConnectionError:
             # Still away after the retries: the caller may try again later (503).
             raise exc.Unavailable("The database is unavailable, try again later")

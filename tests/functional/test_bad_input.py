@@ -3,6 +3,7 @@
 
 import itertools
 import json
+import re
 
 import pytest
 
@@ -157,3 +158,16 @@ def test_request_body_limit_without_a_length(api, small_body_limit):
     resp = req.get_response(api.app.app)
     assert resp.status_int == 413
     assert "max_request_body_size" in json.loads(resp.body)["faultstring"]
+
+
+@pytest.mark.parametrize("url,body,field", [
+    ("/v2/environments", {"name": "e" * 300}, "name"),
+])
+def test_values_longer_than_their_column_name_it(api, url, body, field):
+    # SQLite would store them; PostgreSQL and MariaDB refuse them without the column.
+    collection = url.split("/")[2]
+    before = _count(api, collection)
+    r = api.app.post_json(url, body, expect_errors=True)
+    assert r.status_int == 400, r.text
+    assert re.fullmatch(r"%s is longer than \d+ characters" % field, r.json["faultstring"])
+    assert _count(api, collection) == before

@@ -50,6 +50,19 @@ def _request_json():
     return body
 
 
+def _check_params(params):
+    """run-action's ``params``, refused here rather than by the engine or an
+    executor: ``timeout`` a positive number of seconds, ``target`` an executor name."""
+    timeout = params.get("timeout")
+    if timeout is not None and (isinstance(timeout, bool) or
+                                not isinstance(timeout, (int, float)) or timeout <= 0):
+        raise exc.InputError("params.timeout must be a positive number of seconds, got %r"
+                             % (timeout,))
+    target = params.get("target")
+    if target is not None and not isinstance(target, str):
+        raise exc.InputError("params.target must be an executor name, got %r" % (target,))
+
+
 class ActionRunsMixin:
     """post/put/delete of ActionExecutionsController."""
 
@@ -68,6 +81,7 @@ class ActionRunsMixin:
             raise exc.InputError("params must be a JSON object")
         if action_input is not None and not isinstance(action_input, dict):
             raise exc.InputError("input must be a JSON object")
+        _check_params(params)
         result = clients.EngineClient().start_action(
             _ctx(), name, action_input or {}, description=data.get("description"),
             namespace=data.get("workflow_namespace") or "", params=params)
@@ -75,6 +89,8 @@ class ActionRunsMixin:
             return _resource(db_api.get(models.ActionExecution, result["id"]))
         return resources.ActionExecution.from_dict(result)
 
+    @rest_utils.documented(body=resources.ActionExecution, returns=resources.ActionExecution,
+                           path=["id"])
     @rest_utils.wrap_pecan
     @pecan.expose()
     def put(self, id=None):

@@ -49,6 +49,7 @@ class ActionsController(rest.RestController):
 
     _custom_actions = {"validate": ["POST"]}
 
+    @rest_utils.documented(body="text", returns=resources.Actions, status=201)
     @rest_utils.wrap_pecan
     @pecan.expose()
     def post(self, namespace="", scope="private"):
@@ -57,6 +58,7 @@ class ActionsController(rest.RestController):
                                              scope=_scope(scope))
         return rest_utils.json_response(_listing(rows), status=201)
 
+    @rest_utils.documented(body="text", returns=resources.Actions, item="identifier")
     @rest_utils.wrap_pecan
     @pecan.expose()
     def put(self, identifier=None, namespace="", scope="private"):
@@ -66,6 +68,7 @@ class ActionsController(rest.RestController):
                                              namespace=namespace, scope=_scope(scope))
         return rest_utils.json_response(_listing(rows))
 
+    @rest_utils.documented(body="text", returns=rest_utils.VALIDATION)
     @rest_utils.wrap_pecan
     @pecan.expose()
     def validate(self, namespace=""):

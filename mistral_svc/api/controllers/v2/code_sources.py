@@ -30,6 +30,7 @@ def _scope(scope):
 class CodeSourcesController(rest.RestController):
     """Code sources."""
 
+    @rest_utils.documented(body="text", returns=resources.CodeSource, status=201)
     @rest_utils.wrap_pecan
     @pecan.expose()
     def post(self, name=None, scope="private", namespace=""):
@@ -45,6 +46,7 @@ class CodeSourcesController(rest.RestController):
         return rest_utils.json_response(rest_utils.to_json(code_source_resource(row)),
                                         status=201)
 
+    @rest_utils.documented(body="text", returns=resources.CodeSource)
     @rest_utils.wrap_pecan
     @pecan.expose()
     def put(self, identifier=None, scope="private", namespace=""):

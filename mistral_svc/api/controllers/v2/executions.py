@@ -92,9 +92,13 @@ class SubExecutionsController(rest.RestController):
             execution_resource(r, with_output=include_output) for r in rows])
 
 
+REPORT_QUERY = {"errors_only": bool, "max_depth": int, "statistics_only": bool}
+
+
 class ReportController(rest.RestController):
     """The execution report: the tree of executions with task statistics."""
 
+    @rest_utils.documented(returns={"type": "object"}, query=REPORT_QUERY)
     @rest_utils.wrap_pecan
     @pecan.expose()
     def get_all(self, workflow_execution_id, **params):

@@ -35,6 +35,7 @@ class WorkbooksController(rest.RestController):
 
     _custom_actions = {"validate": ["POST"]}
 
+    @rest_utils.documented(body="text", returns=resources.Workbook, status=201)
     @rest_utils.wrap_pecan
     @pecan.expose()
     def post(self, namespace="", scope="private", skip_validation=False):
@@ -44,6 +45,7 @@ class WorkbooksController(rest.RestController):
         return rest_utils.json_response(rest_utils.to_json(workbook_resource(_fresh(row))),
                                         status=201)
 
+    @rest_utils.documented(body="text", returns=resources.Workbook)
     @rest_utils.wrap_pecan
     @pecan.expose()
     def put(self, namespace="", scope="private", skip_validation=False):
@@ -52,6 +54,7 @@ class WorkbooksController(rest.RestController):
                                scope=_scope(scope))
         return rest_utils.json_response(rest_utils.to_json(workbook_resource(_fresh(row))))
 
+    @rest_utils.documented(body="text", returns=rest_utils.VALIDATION)
     @rest_utils.wrap_pecan
     @pecan.expose()
     def validate(self):

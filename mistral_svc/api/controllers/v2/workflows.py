@@ -44,6 +44,7 @@ class WorkflowsController(rest.RestController):
     _custom_actions = {"validate": ["POST"]}
     members = members_ctrl.MembersController("workflow")
 
+    @rest_utils.documented(body="text", returns=resources.Workflows, status=201)
     @rest_utils.wrap_pecan
     @pecan.expose()
     def post(self, namespace="", scope="private", skip_validation=False):
@@ -53,6 +54,8 @@ class WorkflowsController(rest.RestController):
         body = resources.Workflows(workflows=[workflow_resource(r) for r in rows])
         return rest_utils.json_response(rest_utils.to_json(body), status=201)
 
+    @rest_utils.documented(body="text", returns=[resources.Workflows, resources.Workflow],
+                           item="identifier")
     @rest_utils.wrap_pecan
     @pecan.expose()
     def put(self, identifier=None, namespace="", scope="private", skip_validation=False):
@@ -65,6 +68,7 @@ class WorkflowsController(rest.RestController):
         body = resources.Workflows(workflows=[workflow_resource(r) for r in rows])
         return rest_utils.json_response(rest_utils.to_json(body))
 
+    @rest_utils.documented(body="text", returns=rest_utils.VALIDATION)
     @rest_utils.wrap_pecan
     @pecan.expose()
     def validate(self):
