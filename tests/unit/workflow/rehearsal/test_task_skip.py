@@ -147,3 +147,47 @@ def test_a_publish_on_skip_that_cannot_be_evaluated_refuses_the_skip():
         _skip(r, ex, "t1")
     assert r.task(ex, "t1").state == states.ERROR
     assert r.execution(ex).state == states.ERROR
+
+
+def test_skipping_a_failed_task_of_a_sub_workflow_brings_the_parent_back():
+    r, ex = run("""
+        version: '2.0'
+        wf:
+          tasks:
+            call:
+              workflow: child
+              on-success: after
+            after: {}
+        child:
+          tasks:
+            c:
+              action: std.fail
+              on-skip: c2
+            c2: {}
+        """)
+    assert r.execution(ex).state == states.ERROR
+    (child,) = r.children(r.task(ex, "call"))
+    r.skip(r.task(child.id, "c").id)
+    assert r.task_states(child.id) == {"c": states.SKIPPED, "c2": states.SUCCESS}
+    assert r.execution(child.id).state == states.SUCCESS
+    assert r.task_states(ex) == {"call": states.SUCCESS, "after": states.SUCCESS}
+    assert r.execution(ex).state == states.SUCCESS
+
+
+def test_skipping_a_failed_workflow_task_lets_the_parent_go_on():
+    r, ex = run("""
+        version: '2.0'
+        wf:
+          tasks:
+            call:
+              workflow: child
+              on-skip: after
+            after: {}
+        child:
+          tasks:
+            c:
+              action: std.fail
+        """)
+    _skip(r, ex, "call")
+    assert r.task_states(ex) == {"call": states.SKIPPED, "after": states.SUCCESS}
+    assert r.execution(ex).state == states.SUCCESS
