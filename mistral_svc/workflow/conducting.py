@@ -173,7 +173,8 @@ class Conductor(TaskStarting, TaskCompleting, Reverting):
         (unless ``evaluate_env`` is false); ``env()`` in them is the env as given."""
         params = self.wf_ex.params
         env = params.get("env")
-        if not env or not params.get("evaluate_env", True):
+        if not env or not params.get("evaluate_env", True) or self.wf_ex.task_execution_id:
+            # A sub-workflow's env is its root's, evaluated (or not) there already.
             return
         try:
             params["env"] = self.evaluate(env, {"__env": env}, self.runtime())

@@ -75,3 +75,22 @@ def test_nested_action_defaults_are_merged_under_what_the_task_gives():
         "output": {"b": 2, "inner": {"x": "env", "y": "env"}}}}}})
     assert inputs(r, "t") == [{"output": {"a": 1, "b": 2,
                                           "inner": {"x": "task", "y": "env"}}}]
+
+
+def test_a_sub_workflow_sees_the_env_as_its_root_evaluated_it_once():
+    text = """
+        version: '2.0'
+        wf:
+          tasks:
+            call:
+              workflow: child
+        child:
+          tasks:
+            c:
+              action: std.echo output=<% env() %>
+        """
+    r, ex = run(text, params={"env": {"a": "<% 1 + 2 %>", "t": "<% '<' + '% 5 %' + '>' %>"}})
+    # Evaluated at the root only: text that looks like an expression after that stays.
+    assert inputs(r, "c") == [{"output": {"a": 3, "t": "<% 5 %>"}}]
+    r, ex = run(text, params={"env": {"a": "<% 1 + 2 %>"}, "evaluate_env": False})
+    assert inputs(r, "c") == [{"output": {"a": "<% 1 + 2 %>"}}]
