@@ -121,12 +121,26 @@ yaql_opts = [
     cfg.IntOpt(
         "memory_quota",
         default=256 * 1024 * 1024,
-        help="Most bytes one YAQL operation may allocate; -1 for no limit.",
+        help="Most bytes one YAQL operation may allocate, and what string and list "
+        "building (Jinja's and YAQL's) may allocate in all during one evaluation; -1 "
+        "for no limit.",
     ),
     cfg.BoolOpt(
         "convert_input_data",
         default=True,
         help="Give YAQL the data context as immutable structures, as Mistral does.",
+    ),
+]
+
+expressions_opts = [
+    cfg.FloatOpt(
+        "evaluation_timeout",
+        default=10.0,
+        min=0,
+        help="Seconds one evaluation of a task's expressions (YAQL or Jinja) may run; "
+        "past it the evaluation stops and the task fails with a state_info saying so. "
+        "0 for no limit. [yaql] memory_quota bounds what the same evaluation may "
+        "allocate.",
     ),
 ]
 
@@ -367,6 +381,7 @@ _opt_groups = [
     ("action_providers", action_providers_opts),
     ("legacy_action_provider", legacy_action_provider_opts),
     ("yaql", yaql_opts),
+    ("expressions", expressions_opts),
     ("action_std_http", action_std_http_opts),
     ("metrics", metrics_opts),
     ("notifier", notifier_opts),
@@ -451,6 +466,7 @@ def apply_expression_limits():
         limit_iterators=CONF.yaql.limit_iterators,
         memory_quota=CONF.yaql.memory_quota,
         convert_input_data=CONF.yaql.convert_input_data,
+        evaluation_timeout=CONF.expressions.evaluation_timeout,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mistral_svc.expressions import base, jinja_expr, yaql_expr
+from mistral_svc.expressions import base, bounds, jinja_expr, yaql_expr
 
 YAQL = "yaql"
 JINJA = "jinja"
@@ -98,11 +98,21 @@ def evaluate(value: Any, ctx: Any, runtime: base.Runtime | None = None) -> Any:
         return value
     token = base.enter_scope(runtime, ctx)
     try:
-        if language == JINJA:
-            return jinja_expr.evaluate(value, ctx)
-        return yaql_expr.evaluate(value, ctx, _Session(ctx).yaql_context)
+        with bounds.guarded():
+            if language == JINJA:
+                return jinja_expr.evaluate(value, ctx)
+            return yaql_expr.evaluate(value, ctx, _Session(ctx).yaql_context)
+    except bounds.EvaluationTimeout as e:
+        raise _timeout_error(value, e) from None
     finally:
         base.leave_scope(token)
+
+
+def _timeout_error(value: str, exc: BaseException) -> base.ExpressionError:
+    what = "Can not evaluate %s expression" % (
+        "Jinja" if _language(value) == JINJA else "YAQL")
+    return base.ExpressionError(base.format_error(what, value.strip(), str(exc)),
+                                expression=value.strip(), reason=str(exc))
 
 
 def evaluate_recursively(data: Any, ctx: Any, runtime: base.Runtime | None = None, *,
@@ -117,7 +127,11 @@ def evaluate_recursively(data: Any, ctx: Any, runtime: base.Runtime | None = Non
         return evaluate(data, ctx, runtime)
     token = base.enter_scope(runtime, ctx)
     try:
-        return _Session(ctx, include_keys).walk(data)
+        with bounds.guarded():
+            return _Session(ctx, include_keys).walk(data)
+    except bounds.EvaluationTimeout as e:
+        raise base.ExpressionError("Can not evaluate expressions: %s" % e,
+                                   reason=str(e)) from None
     finally:
         base.leave_scope(token)
 
@@ -176,7 +190,8 @@ def has_expressions(data: Any, *, include_keys: bool = False) -> bool:
 
 
 def configure(limit_iterators: int | None = None, memory_quota: int | None = None,
-              convert_input_data: bool | None = None) -> None:
+              convert_input_data: bool | None = None,
+              evaluation_timeout: float | None = None) -> None:
     """Change the evaluation bounds; arguments left as None keep their current value.
 
     ``limit_iterators`` caps the number of items any YAQL collection may hold (and
@@ -184,7 +199,8 @@ def configure(limit_iterators: int | None = None, memory_quota: int | None = Non
     operation or Jinja repetition may allocate; a negative value disables the bound.
     ``convert_input_data`` makes YAQL see the context as immutable structures (as in
     Mistral, so e.g. dicts can go into sets); disabling it saves a walk over the
-    context per evaluation call.
+    context per evaluation call. ``evaluation_timeout`` caps, in seconds, how long one
+    evaluation call may run (0 or less: no limit).
     """
     if limit_iterators is not None:
         base.settings.limit_iterators = int(limit_iterators)
@@ -192,6 +208,8 @@ def configure(limit_iterators: int | None = None, memory_quota: int | None = Non
         base.settings.memory_quota = int(memory_quota)
     if convert_input_data is not None:
         base.settings.convert_input_data = bool(convert_input_data)
+    if evaluation_timeout is not None:
+        base.settings.evaluation_timeout = float(evaluation_timeout)
     yaql_expr.rebuild_engine()
 
 

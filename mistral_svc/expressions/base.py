@@ -17,6 +17,7 @@ from typing import Any, Protocol
 # the values in effect (a negative value disables a bound).
 DEFAULT_LIMIT_ITERATORS = 10000
 DEFAULT_MEMORY_QUOTA = 128 * 1024 * 1024
+DEFAULT_EVALUATION_TIMEOUT = 10.0
 
 # How many parsed YAQL expressions / compiled Jinja templates are kept per process.
 CACHE_SIZE = 8192
@@ -108,6 +109,8 @@ class Settings:
         self.limit_iterators = DEFAULT_LIMIT_ITERATORS
         self.memory_quota = DEFAULT_MEMORY_QUOTA
         self.convert_input_data = True
+        # Seconds one evaluation may run (see bounds); 0 or less for no limit.
+        self.evaluation_timeout = DEFAULT_EVALUATION_TIMEOUT
 
 
 settings = Settings()

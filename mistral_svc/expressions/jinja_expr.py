@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import jinja2
-from jinja2 import sandbox
+from jinja2 import compiler, pass_environment, pass_eval_context, sandbox
 
-from mistral_svc.expressions import base, functions, plugins
+from mistral_svc.expressions import base, bounds, functions, plugins
 
 # Same delimiters and the same non-multiline matching as Mistral, so a string is an
 # expression here exactly when it is one there.
@@ -22,14 +21,23 @@ PATTERN = re.compile(r"{{.*?}}|{%.*?%}")
 _SINGLE = re.compile(r"{{(.*?)}}")
 
 
+def _size(value: Any) -> int:
+    """Bytes ``value`` takes, for the sequences the checks below care about."""
+    if isinstance(value, (str, bytes)):
+        return len(value)
+    if isinstance(value, (list, tuple)):
+        return 8 * len(value) + 56
+    return 0
+
+
 def _check_binop(operator: str, left: Any, right: Any) -> None:
     quota = base.settings.memory_quota
     if quota < 0:
         return
+    if operator in ("*", "**"):
+        bounds.check_int_op(operator, left, right)
     if operator == "**":
-        if (type(left) is int and type(right) is int and right > 0 and abs(left) > 1
-                and right * abs(left).bit_length() > quota * 8):
-            raise sandbox.SecurityError("the result of '**' would exceed the memory quota")
+        return
     elif operator == "*":
         if type(right) is int and isinstance(left, (str, bytes, list, tuple)):
             seq, count = left, right
@@ -37,19 +45,106 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
             seq, count = right, left
         else:
             return
-        if count > 0 and sys.getsizeof(seq) * count > quota:
-            raise sandbox.SecurityError("the result of '*' would exceed the memory quota")
+        if count > 0:
+            bounds.charge(_size(seq) * count)
+    elif operator == "+":
+        if isinstance(left, (str, bytes, list, tuple)) and type(left) is type(right):
+            bounds.charge(_size(left) + _size(right))
+    elif operator == "%" and isinstance(left, str):
+        bounds.charge(len(left) + _format_widths(left))
+
+
+_WIDTHS = re.compile(r"%[-+ #0]*(\d*)(?:\.(\d+))?|\{[^{}]*?:[^{}]*?(\d+)(?:\.(\d+))?[^{}]*\}")
+
+
+def _format_widths(template: str) -> int:
+    """The padding the widths and precisions of a %- or {}-format may add."""
+    total = 0
+    for match in _WIDTHS.finditer(template):
+        for group in match.groups():
+            if group:
+                total += int(group) if len(group) < 12 else 10 ** 12
+    return total
+
+
+def _checked_str_call(obj: str, name: str, args: tuple, kwargs: dict) -> None:
+    """Charge what a str method is about to allocate (padding, replacing, joining)."""
+    first = args[0] if args else None
+    if name in ("ljust", "rjust", "center", "zfill"):
+        width = first if first is not None else kwargs.get("width")
+        if type(width) is int:
+            bounds.charge(max(width, len(obj)))
+    elif name == "expandtabs":
+        size = first if first is not None else kwargs.get("tabsize", 8)
+        if type(size) is int:
+            bounds.charge(len(obj) + max(size, 0) * obj.count("\t"))
+    elif name == "replace" and len(args) >= 2 and isinstance(args[1], str):
+        old, new = args[0], args[1]
+        if isinstance(old, str) and len(new) > len(old):
+            hits = obj.count(old) if old else len(obj) + 1
+            bounds.charge(len(obj) + hits * (len(new) - len(old)))
+    elif name in ("format", "format_map"):
+        bounds.charge(len(obj) + _format_widths(obj))
+
+
+def _joined_size(items: list, separator: Any) -> int:
+    sep = len(separator) if isinstance(separator, str) else 0
+    return sum(len(i) if isinstance(i, str) else 16 for i in items) + sep * len(items)
+
+
+def bounded_concat(values: Any) -> str:
+    """Jinja's ``~``: the pieces are charged before they are joined."""
+    pieces = [v if isinstance(v, str) else str(v) for v in values]
+    bounds.charge(sum(len(p) for p in pieces))
+    return "".join(pieces)
+
+
+class _Codegen(compiler.CodeGenerator):
+    """Jinja's code generator with ``~`` going through ``bounded_concat``."""
+
+    def visit_Concat(self, node: Any, frame: Any) -> None:
+        self.write("environment.bounded_concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
 
 
 class _BoundedSandbox(sandbox.SandboxedEnvironment):
-    """Sandbox that also refuses arithmetic producing huge strings, lists or numbers."""
+    """Sandbox that also refuses arithmetic producing huge strings, lists or numbers,
+    and charges string building to the evaluation's budget (``bounds``)."""
 
+    code_generator_class = _Codegen
     # Intercepting also stops Jinja from constant-folding these at compile time.
-    intercepted_binops = frozenset(("*", "**"))
+    intercepted_binops = frozenset(("*", "**", "+", "%"))
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _check_binop(operator, left, right)
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any,  # noqa: N805
+             **kwargs: Any) -> Any:
+        # The sandbox hands str.format out wrapped; the wrapper keeps the bound method.
+        method = getattr(__obj, "__wrapped__", __obj)
+        owner = getattr(method, "__self__", None)
+        name = getattr(method, "__name__", None)
+        if isinstance(owner, str) and name:
+            if name == "join" and args:
+                items = list(args[0])
+                bounds.charge(_joined_size(items, owner))
+                args = (items,) + args[1:]
+            else:
+                _checked_str_call(owner, name, args, kwargs)
+        elif isinstance(owner, list) and name in ("append", "insert", "extend"):
+            if name == "extend" and args:
+                items = list(args[0])
+                bounds.charge(8 * len(items))
+                args = (items,) + args[1:]
+            else:
+                bounds.charge(8)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    bounded_concat = staticmethod(bounded_concat)
 
 
 def _bounded_range(*args: int) -> range:
@@ -60,6 +155,61 @@ def _bounded_range(*args: int) -> range:
     if len(result) > limit:
         raise OverflowError(f"range() is limited to {limit} items")
     return result
+
+
+def _bounded_filters(env: jinja2.Environment) -> None:
+    """Wrap the built-in filters that build strings so what they build is charged."""
+    filters = env.filters
+    join, center, indent, replace, fmt, wordwrap = (
+        filters["join"], filters["center"], filters["indent"], filters["replace"],
+        filters["format"], filters["wordwrap"])
+
+    @pass_eval_context
+    def do_join(eval_ctx: Any, value: Any, d: str = "", attribute: Any = None) -> str:
+        items = list(value)
+        bounds.charge(_joined_size(items, d))
+        return join(eval_ctx, items, d, attribute)
+
+    def do_center(value: str, width: int = 80) -> str:
+        if type(width) is int:
+            bounds.charge(max(width, len(str(value))))
+        return center(value, width)
+
+    def do_indent(s: str, width: Any = 4, first: bool = False, blank: bool = False) -> str:
+        text = str(s)
+        if type(width) is int:
+            bounds.charge(len(text) + max(width, 0) * (text.count("\n") + 1))
+        elif isinstance(width, str):
+            bounds.charge(len(text) + len(width) * (text.count("\n") + 1))
+        return indent(s, width, first, blank)
+
+    @pass_eval_context
+    def do_replace(eval_ctx: Any, s: str, old: str, new: str,
+                   count: int | None = None) -> str:
+        _checked_str_call(str(s), "replace", (str(old), str(new)), {})
+        return replace(eval_ctx, s, old, new, count)
+
+    def do_format(value: str, *args: Any, **kwargs: Any) -> str:
+        bounds.charge(len(str(value)) + _format_widths(str(value)))
+        return fmt(value, *args, **kwargs)
+
+    @pass_environment
+    def do_wordwrap(environment: Any, s: str, width: int = 79, *args: Any,
+                    **kwargs: Any) -> str:
+        bounds.charge(2 * len(str(s)))
+        return wordwrap(environment, s, width, *args, **kwargs)
+
+    filters.update(join=do_join, center=do_center, indent=do_indent, replace=do_replace,
+                   format=do_format, wordwrap=do_wordwrap)
+
+
+def _render(template: jinja2.Template, data: Any) -> str:
+    """Render chunk by chunk, charging the output as it grows."""
+    out = []
+    for chunk in template.generate(_=data):
+        bounds.charge(len(chunk))
+        out.append(chunk)
+    return "".join(out)
 
 
 def _as_filter(name: str, func: Callable) -> Callable:
@@ -84,6 +234,7 @@ def _build_environment(extra: dict[str, Callable] | None = None) -> jinja2.Envir
     env = _BoundedSandbox(
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
     )
+    _bounded_filters(env)
     for name, func in (extra or {}).items():
         # As in Mistral: a global, and a filter whose value is the first argument.
         env.globals[name] = plugins.for_jinja(func)
@@ -135,7 +286,7 @@ def evaluate(value: str, data: Any) -> Any:
     source = single.group(1) if whole else value
     try:
         if not whole:
-            return _compile_template(value).render(_=data)
+            return _render(_compile_template(value), data)
         # Converting also surfaces StrictUndefined values, which only fail when used.
         return base.to_plain(_compile_expression(source)(_=data))
     except jinja2.TemplateSyntaxError as e:

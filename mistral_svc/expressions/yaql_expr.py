@@ -7,6 +7,7 @@ from __future__ import annotations
 import collections.abc
 import functools
 import re
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +17,7 @@ from yaql.language import exceptions as yaql_exc
 from yaql.language import factory
 from yaql.language import utils as yaql_utils
 
-from mistral_svc.expressions import base, functions
+from mistral_svc.expressions import base, bounds, functions
 
 # Same delimiters and the same non-multiline matching as Mistral, so a string is an
 # expression here exactly when it is one there.
@@ -44,6 +45,24 @@ _RESERVED = frozenset(("true", "false", "null", "and", "or", "not", "in", "is"))
 _parse_lock = threading.Lock()
 
 _engine = None
+
+# yaql checks each operation's result against its memoryQuota on its own. Large values
+# (a MiB and more) also count against the evaluation's budget, so that many of them in
+# one expression cannot add up to many times the quota.
+_BIG_VALUE = 1024 * 1024
+_yaql_limit_memory_usage = yaql_utils.limit_memory_usage
+
+
+def _limit_memory_usage(quota_or_engine: Any, *args: Any) -> None:
+    _yaql_limit_memory_usage(quota_or_engine, *args)
+    size = 0
+    for count, value in args:
+        size += count * sys.getsizeof(value, 0)
+    if size >= _BIG_VALUE:
+        bounds.charge(size)
+
+
+yaql_utils.limit_memory_usage = _limit_memory_usage
 
 
 def _engine_options() -> dict:
@@ -73,8 +92,28 @@ def rebuild_engine() -> None:
     _compile.cache_clear()
 
 
+_INT_OPS = {"#operator_*": "*", "pow": "**", "shiftBitsLeft": "<<"}
+
+
+def _bound_int_ops(context: Any) -> None:
+    """Check yaql's big-integer arithmetic before it runs (see bounds.MAX_INT_BITS)."""
+    for name, operator in _INT_OPS.items():
+        for layer in context.collect_functions(name):
+            for definition in layer:
+                original = definition.payload
+
+                def checked(*args: Any, _original: Callable = original,
+                            _operator: str = operator, **kwargs: Any) -> Any:
+                    if len(args) >= 2 and not (len(args) > 2 and args[2] is not None):
+                        bounds.check_int_op(_operator, args[0], args[1])
+                    return _original(*args, **kwargs)
+
+                definition.payload = checked
+
+
 def _build_root_context(extra: dict[str, Callable] | None = None) -> Any:
     context = yaql.create_context()
+    _bound_int_ops(context)
     for name, func in functions.FUNCTIONS.items():
         context.register_function(func, name=name)
     # yaql hands its context to a parameter named ``context`` by itself.

@@ -1,0 +1,218 @@
+"""Per-evaluation bounds: time and the bytes that string and list building may allocate.
+
+Every top-level evaluation (one ``evaluate`` or ``evaluate_recursively`` call) runs
+under a ``Budget``: a deadline (``settings.evaluation_timeout`` seconds) and a running
+total of what the checked operations (Jinja's repetition, concatenation, padding,
+joining, rendered output...) are about to allocate, against ``settings.memory_quota``.
+YAQL's own ``memoryQuota`` and ``limitIterators`` bound each YAQL operation.
+
+The deadline is enforced by a watchdog thread that raises ``EvaluationTimeout`` in the
+evaluating thread (``PyThreadState_SetAsyncExc``): pure-Python evaluation (YAQL, Jinja's
+loops) stops at the next bytecode once the deadline has passed, whatever it is doing.
+A timeout still pending when the evaluation ends is withdrawn before control leaves
+the evaluation, so it can never surface in the caller's code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import threading
+import time
+from typing import Any, Iterator
+
+from mistral_svc.expressions import base
+
+
+class LimitExceeded(Exception):
+    """An evaluation reached one of its bounds; the message says which."""
+
+
+class EvaluationTimeout(LimitExceeded):
+    """Raised asynchronously in a thread whose evaluation ran past its deadline."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args or (timeout_message(),))
+
+
+def timeout_message() -> str:
+    return ("the evaluation took longer than %s seconds ([expressions] evaluation_timeout)"
+            % _seconds(base.settings.evaluation_timeout))
+
+
+def _seconds(value: float) -> str:
+    return ("%g" % value) if value else "0"
+
+
+def memory_message(size: int) -> str:
+    return ("the evaluation would allocate more than %d bytes ([yaql] memory_quota), "
+            "%d asked" % (base.settings.memory_quota, size))
+
+
+#: Largest integer, in bits, arithmetic may build (about 315,000 decimal digits, far
+#: beyond the 4300 digits a number may have to be shown or stored). Big-integer
+#: arithmetic runs in C, where the watchdog cannot stop it, so it is checked before.
+MAX_INT_BITS = 1 << 20
+
+
+def check_int_result(bits: int) -> None:
+    """LimitExceeded if an integer result would have more than MAX_INT_BITS bits."""
+    if bits > MAX_INT_BITS:
+        raise LimitExceeded("the evaluation would build an integer of more than %d bits"
+                            % MAX_INT_BITS)
+
+
+def check_int_op(operator: str, left: Any, right: Any) -> None:
+    """Check ``left <operator> right`` for ``*``, ``**`` and ``<<`` on integers."""
+    if type(left) is not int or type(right) is not int or isinstance(left, bool):
+        return
+    if operator == "*":
+        check_int_result(left.bit_length() + right.bit_length())
+    elif operator == "**":
+        if right > 0 and abs(left) > 1:
+            check_int_result(right * (abs(left).bit_length() - 1) + 1)
+    elif operator == "<<":
+        if right > 0 and left:
+            check_int_result(left.bit_length() + right)
+
+
+class Budget:
+    """What one evaluation may still spend."""
+
+    __slots__ = ("allocated", "deadline", "fired", "lock", "thread_id")
+
+    def __init__(self, deadline: float | None) -> None:
+        self.deadline = deadline
+        self.allocated = 0
+        self.fired = False
+        self.lock = threading.Lock()
+        self.thread_id = threading.get_ident()
+
+
+_local = threading.local()
+
+
+def current() -> Budget | None:
+    """The budget of the evaluation running in this thread, if any."""
+    return getattr(_local, "budget", None)
+
+
+def charge(size: int) -> None:
+    """Count ``size`` bytes against the running evaluation; LimitExceeded past the
+    quota. Outside an evaluation only the single size is checked."""
+    quota = base.settings.memory_quota
+    if quota < 0:
+        return
+    budget = current()
+    total = size if budget is None else budget.allocated + size
+    if size > quota or total > quota:
+        raise LimitExceeded(memory_message(total))
+    if budget is not None:
+        budget.allocated = total
+
+
+def check_time() -> None:
+    """EvaluationTimeout if the running evaluation is past its deadline (for loops
+    that can check themselves, without waiting for the watchdog)."""
+    budget = current()
+    if budget is not None and budget.deadline is not None \
+            and time.monotonic() > budget.deadline:
+        budget.fired = True
+        raise EvaluationTimeout()
+
+
+class _Watchdog:
+    """One daemon thread that interrupts evaluations past their deadline."""
+
+    POLL = 0.05
+
+    def __init__(self) -> None:
+        self._budgets: dict[int, Budget] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def add(self, budget: Budget) -> None:
+        with self._lock:
+            self._budgets[id(budget)] = budget
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, daemon=True,
+                                                name="expression-watchdog")
+                self._thread.start()
+        self._wake.set()
+
+    def remove(self, budget: Budget) -> None:
+        with self._lock:
+            self._budgets.pop(id(budget), None)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                budgets = list(self._budgets.values())
+            if not budgets:
+                self._wake.wait()
+                self._wake.clear()
+                continue
+            now = time.monotonic()
+            for budget in budgets:
+                if budget.deadline is not None and now > budget.deadline:
+                    _interrupt(budget)
+            time.sleep(self.POLL)
+
+
+def _set_async_exc(thread_id: int, exc_class: type | None) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(exc_class) if exc_class else None)
+
+
+def _interrupt(budget: Budget) -> None:
+    with budget.lock:
+        if budget.fired or budget.deadline is None:
+            return
+        budget.fired = True
+        _set_async_exc(budget.thread_id, EvaluationTimeout)
+
+
+_watchdog = _Watchdog()
+
+
+def _close(budget: Budget) -> bool:
+    """Stop the watchdog from interrupting ``budget``'s thread and withdraw an
+    interrupt sent but not delivered yet; True if one was sent. A delivery racing with
+    this is caught and the withdrawal done again."""
+    while True:
+        try:
+            with budget.lock:
+                budget.deadline = None
+                fired = budget.fired
+            if fired:
+                _set_async_exc(budget.thread_id, None)
+            return fired
+        except EvaluationTimeout:
+            continue
+
+
+@contextlib.contextmanager
+def guarded() -> Iterator[Budget | None]:
+    """Run the block as one evaluation under a fresh budget (nested blocks share the
+    outermost one). A timeout that fired is raised even if the evaluated code
+    swallowed it or turned it into another error."""
+    if current() is not None:
+        yield current()
+        return
+    timeout = base.settings.evaluation_timeout
+    budget = Budget(time.monotonic() + timeout if timeout and timeout > 0 else None)
+    _local.budget = budget
+    if budget.deadline is not None:
+        _watchdog.add(budget)
+    timed_out = False
+    try:
+        yield budget
+    except EvaluationTimeout:
+        timed_out = True
+    finally:
+        fired = _close(budget)
+        _local.budget = None
+        _watchdog.remove(budget)
+    if fired or timed_out:
+        raise EvaluationTimeout() from None
