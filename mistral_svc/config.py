@@ -72,9 +72,12 @@ engine_opts = [
     cfg.StrOpt("topic", default="mistral_engine", help="RPC topic of the engine."),
     cfg.IntOpt(
         "execution_field_size_limit_kb",
-        default=1024 * 1024,
-        help="Largest size, in KiB, of an execution's input, output or published data "
-        "(-1 for no limit).",
+        default=1024,
+        help="Largest size, in KiB, of the input, output, params or published data of a "
+        "workflow, task or action execution, as Mistral measures it (the size of the "
+        "value's text). A start with larger input or params is refused (400); a larger "
+        "action result, action input or published value fails its task. -1 for no "
+        "limit.",
     ),
     cfg.FloatOpt(
         "action_heartbeat_timeout",

@@ -37,6 +37,11 @@ class InvalidStateChange(InputError):
     """Invalid state change."""
 
 
+class SizeLimitExceeded(InputError):
+    """A field of an execution is larger than [engine] execution_field_size_limit_kb, or
+    holds a value JSON cannot store."""
+
+
 class NotAllowed(MistralError):
     """Not allowed."""
 
@@ -57,7 +62,7 @@ class EngineError(MistralError):
 
 _BY_NAME = {cls.__name__: cls for cls in
             (NotFound, Conflict, InputError, InvalidModel, InvalidStateChange, NotAllowed,
-             Unavailable, EngineError)}
+             Unavailable, EngineError, SizeLimitExceeded)}
 
 
 def by_name(name):

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from mistral_svc import exceptions as exc, lang
 from mistral_svc.db import api as db_api, models
-from mistral_svc.engine import catalog as engine_catalog, sending, store, writer
+from mistral_svc.engine import catalog as engine_catalog, limits, sending, store, writer
 from mistral_svc.db import jobs, state_events
 from mistral_svc.workflow import commands, errors as wf_errors
 from mistral_svc.workflow.conducting import Conductor
@@ -40,7 +40,29 @@ def _conductor(session, wf_ex):
 def on_execution(wf_ex_id, decide, rpc_ctx=None):
     """Apply ``decide(conductor)`` to execution ``wf_ex_id`` under its lock; returns
     the conductor (its ``wf_ex`` as stored). NotFound if there is no such execution,
-    InvalidStateChange for a request the execution refuses (nothing is stored)."""
+    InvalidStateChange for a request the execution refuses (nothing is stored).
+
+    A step that cannot be stored (a field past execution_field_size_limit_kb, a value
+    JSON cannot hold) is rolled back and the execution failed with the reason instead,
+    so the event that caused it is settled rather than sent again forever."""
+    try:
+        return _on_execution(wf_ex_id, decide, rpc_ctx)
+    except exc.SizeLimitExceeded as e:
+        reason = str(e)
+
+    def fail(conductor):
+        conductor.fail_workflow(reason, revert=False)
+
+    return _on_execution(wf_ex_id, fail, rpc_ctx)
+
+
+def on_execution_once(wf_ex_id, decide, rpc_ctx=None):
+    """``on_execution`` without the fallback: SizeLimitExceeded reaches the caller,
+    which may settle the event some other way (nothing is stored)."""
+    return _on_execution(wf_ex_id, decide, rpc_ctx)
+
+
+def _on_execution(wf_ex_id, decide, rpc_ctx):
     with db_api.transaction() as session:
         try:
             wf_ex = store.lock_execution(session, wf_ex_id)
@@ -58,7 +80,32 @@ def on_execution(wf_ex_id, decide, rpc_ctx=None):
 def start(identifier, namespace="", wf_input=None, description="", params=None,
           project_id=None, exact_namespace=False, rpc_ctx=None, wf_ex_id=None):
     """Create and start an execution of a stored workflow (with the id ``wf_ex_id``,
-    or a new one); returns its conductor."""
+    or a new one); returns its conductor.
+
+    Input or params past execution_field_size_limit_kb are refused (SizeLimitExceeded,
+    nothing stored); a first step whose tasks or actions cannot be stored creates the
+    execution failed with the reason, as Mistral does."""
+    try:
+        return _start(identifier, namespace, wf_input, description, params, project_id,
+                      exact_namespace, rpc_ctx, wf_ex_id, None)
+    except exc.SizeLimitExceeded as e:
+        if _own_fields_too_large(wf_input, params):
+            raise
+        reason = str(e)
+    return _start(identifier, namespace, wf_input, description, params, project_id,
+                  exact_namespace, rpc_ctx, wf_ex_id, reason)
+
+
+def _own_fields_too_large(wf_input, params):
+    try:
+        limits.check_row({"input": wf_input, "params": params})
+    except exc.SizeLimitExceeded:
+        return True
+    return False
+
+
+def _start(identifier, namespace, wf_input, description, params, project_id,
+           exact_namespace, rpc_ctx, wf_ex_id, failure):
     with db_api.transaction() as session:
         definition = engine_catalog.find_definition(identifier, namespace, exact_namespace)
         # As in Mistral, a started execution's params always name its namespace and env.
@@ -72,7 +119,10 @@ def start(identifier, namespace="", wf_input=None, description="", params=None,
                 definition, wf_input, params, store.DbView(session, wf_ex_id),
                 engine_catalog.DbCatalog(session), models.utcnow, models.new_id,
                 description=description, project_id=project_id, wf_ex_id=wf_ex_id)
-            conductor.start()
+            if failure is None:
+                conductor.start()
+            else:
+                conductor.fail_workflow(failure, revert=False)
         except (wf_errors.Refused, LookupFailed) as e:
             raise _translate(e)
         carry_out(session, conductor, rpc_ctx)
@@ -119,6 +169,8 @@ def _start_child(session, parent, cmd):
             root_execution_id=parent.wf_ex.root_execution_id or parent.wf_ex.id,
             wf_ex_id=wf_ex_id)
         child.start()
+        # Refused here rather than failing the parent's whole transaction when written.
+        limits.check_delta(child.delta)
     except (wf_errors.Refused, LookupFailed, exc.MistralError) as e:
         parent.on_child_refused(cmd.task_ex_id, str(getattr(e, "message", None) or e),
                                 revert=cmd.revert)

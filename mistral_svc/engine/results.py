@@ -88,12 +88,35 @@ def deliver(wf_ex_id, items):
 
 
 def _apply(wf_ex_id, batch):
-    def decide(conductor):
-        conductor.view.preload([i for i, _ in batch])
-        conductor.on_action_results(
-            [(i, records.ActionResult.from_dict(r)) for i, r in batch])
+    def decide(items):
+        def run(conductor):
+            conductor.view.preload([i for i, _ in items])
+            conductor.on_action_results(
+                [(i, records.ActionResult.from_dict(r)) for i, r in items])
+        return run
 
-    conductor = apply.on_execution(wf_ex_id, decide)
+    try:
+        conductor = apply.on_execution_once(wf_ex_id, decide(batch))
+    except exc.SizeLimitExceeded:
+        # One of them cannot be stored: apply them one by one, and the culprit as the
+        # failure it causes, as Mistral does.
+        for item in batch:
+            _apply_one(wf_ex_id, item, decide)
+        return
+    _log_dropped(wf_ex_id, conductor)
+
+
+def _apply_one(wf_ex_id, item, decide):
+    action_ex_id, result_dict = item
+    try:
+        conductor = apply.on_execution_once(wf_ex_id, decide([item]))
+    except exc.SizeLimitExceeded as e:
+        failed = {"error": "Failed to handle action completion [error=%s]" % e}
+        conductor = apply.on_execution(wf_ex_id, decide([(action_ex_id, failed)]))
+    _log_dropped(wf_ex_id, conductor)
+
+
+def _log_dropped(wf_ex_id, conductor):
     for action_ex_id in conductor.dropped:
         LOG.warning("result for unknown action execution %s of workflow execution %s "
                     "dropped", action_ex_id, wf_ex_id)

@@ -5,14 +5,17 @@ UPDATE per table and set of changed fields (a batch of results that each finishe
 action and advanced its task is two statements, whatever its size). The ORM's unit of
 work is not involved: its bookkeeping cost more than the statements themselves.
 
-A state_info is stored with its credentials masked (``redaction.mask_text``): it quotes
-errors, and errors quote URLs and parameters.
+Every row is checked against ``[engine] execution_field_size_limit_kb``
+(``limits``): a step with a field too large to store raises SizeLimitExceeded, and its
+transaction is rolled back. A state_info is stored with its credentials masked
+(``redaction.mask_text``): it quotes errors, and errors quote URLs and parameters.
 """
 
 import sqlalchemy as sa
 
 from mistral_svc import redaction
 from mistral_svc.db import models
+from mistral_svc.engine import limits
 
 
 def _masked(row):
@@ -30,9 +33,12 @@ TABLES = {
 
 def write(session, delta):
     """INSERT what ``delta`` created and UPDATE what it changed."""
+    limit = limits.limit_kb()
     created = {}
     for record in delta.created:
-        created.setdefault(record.kind, []).append(_masked(record.to_row()))
+        row = _masked(record.to_row())
+        limits.check_row(row, limit)
+        created.setdefault(record.kind, []).append(row)
     # Parents first: nothing depends on it, but it reads naturally in a log.
     for kind in ("workflow", "task", "action"):
         if kind in created:
@@ -50,6 +56,7 @@ def write(session, delta):
         params = []
         for record in rows:
             values = _masked(record.to_row(fields))
+            limits.check_row(values, limit)
             item = {"b_" + c: values[c] for c in columns}
             item["b_id"] = record.id
             item["b_updated_at"] = now
