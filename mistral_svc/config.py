@@ -79,6 +79,14 @@ engine_opts = [
         "action result, action input or published value fails its task. -1 for no "
         "limit.",
     ),
+    cfg.IntOpt(
+        "max_subworkflow_depth",
+        default=50,
+        min=1,
+        help="Deepest nesting of sub-workflows below a top-level execution. A task that "
+        "would start its workflow one level deeper fails, and with it its workflow, "
+        "so a workflow that calls itself ends instead of growing without bound.",
+    ),
     cfg.FloatOpt(
         "action_heartbeat_timeout",
         default=60.0,

@@ -356,3 +356,11 @@ def child_workflow_executions(task_ex_id):
         q = s.query(models.WorkflowExecution).filter(
             models.WorkflowExecution.task_execution_id == task_ex_id)
         return _detached_safe(q, detached).order_by(models.WorkflowExecution.created_at).all()
+
+
+def workflow_executions_by_ids(ids):
+    """The workflow executions with ``ids`` (any order); detached, with every column."""
+    detached = db_session.current_session() is None
+    with transaction() as s:
+        q = s.query(models.WorkflowExecution).filter(models.WorkflowExecution.id.in_(ids))
+        return _detached_safe(q, detached).all()

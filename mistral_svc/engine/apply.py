@@ -13,7 +13,7 @@ import collections
 
 import sqlalchemy as sa
 
-from mistral_svc import exceptions as exc, lang
+from mistral_svc import config, exceptions as exc, lang
 from mistral_svc.db import api as db_api, models
 from mistral_svc.engine import catalog as engine_catalog, limits, sending, store, writer
 from mistral_svc.db import jobs, state_events
@@ -153,11 +153,37 @@ def carry_out(session, conductor, rpc_ctx=None):
             _effect(session, c, cmd, rpc_ctx)
 
 
+def _depth(session, conductor):
+    """How many sub-workflow levels ``conductor``'s execution is below its top-level
+    one: known for the children started here, read up the parent chain otherwise."""
+    depth = getattr(conductor, "subworkflow_depth", None)
+    if depth is None:
+        depth, task_ex_id = 0, conductor.wf_ex.task_execution_id
+        while task_ex_id and depth <= config.CONF.engine.max_subworkflow_depth:
+            depth += 1
+            task_ex_id = session.execute(
+                sa.select(store.WF.c.task_execution_id)
+                .select_from(store.WF.join(
+                    store.TASKS, store.TASKS.c.workflow_execution_id == store.WF.c.id))
+                .where(store.TASKS.c.id == task_ex_id)).scalar()
+        conductor.subworkflow_depth = depth
+    return depth
+
+
 def _start_child(session, parent, cmd):
     """A conductor over a new child execution, started; None if it could not start
-    (the parent's task then fails with the reason)."""
+    (the parent's task then fails with the reason, as it does past the sub-workflow
+    depth limit)."""
     if not (cmd.revert or parent.task_running(cmd.task_ex_id)):
         return None  # a sibling could not start and failed the task
+    limit = config.CONF.engine.max_subworkflow_depth
+    depth = _depth(session, parent) + 1
+    if depth > limit:
+        parent.on_child_refused(
+            cmd.task_ex_id, "Sub-workflow depth limit exceeded: %s would run %d levels "
+            "below its top-level execution ([engine] max_subworkflow_depth = %d)"
+            % (cmd.workflow_name, depth, limit), revert=cmd.revert)
+        return None
     wf_ex_id = models.new_id()
     try:
         definition = engine_catalog.find_definition(cmd.workflow_name, cmd.namespace,
@@ -168,6 +194,7 @@ def _start_child(session, parent, cmd):
             project_id=parent.wf_ex.project_id, task_ex_id=cmd.task_ex_id,
             root_execution_id=parent.wf_ex.root_execution_id or parent.wf_ex.id,
             wf_ex_id=wf_ex_id)
+        child.subworkflow_depth = depth
         child.start()
         # Refused here rather than failing the parent's whole transaction when written.
         limits.check_delta(child.delta)

@@ -64,16 +64,40 @@ def delete(wf_ex_id, force=False):
         _delete_tree(session, wf_ex.id)
 
 
+# Ids per IN (...) list: well inside every database's limit on bound parameters.
+_CHUNK = 500
+
+
+def _chunks(ids):
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i:i + _CHUNK]
+
+
 def _delete_tree(session, wf_ex_id):
-    task_ids = [t.id for t in session.query(models.TaskExecution.id)
-                .filter_by(workflow_execution_id=wf_ex_id)]
-    for child in (session.query(models.WorkflowExecution.id)
-                  .filter(models.WorkflowExecution.task_execution_id.in_(task_ids))
-                  if task_ids else []):
-        _delete_tree(session, child.id)
-    session.query(models.ActionExecution).filter_by(
-        workflow_execution_id=wf_ex_id).delete(synchronize_session=False)
-    session.query(models.TaskExecution).filter_by(
-        workflow_execution_id=wf_ex_id).delete(synchronize_session=False)
-    session.query(models.WorkflowExecution).filter_by(id=wf_ex_id).delete(
-        synchronize_session=False)
+    """Delete an execution and everything below it, found level by level (one query
+    per level and chunk, no recursion) and deleted deepest level first."""
+    levels = [[wf_ex_id]]
+    seen = {wf_ex_id}
+    while levels[-1]:
+        below = []
+        for ids in _chunks(levels[-1]):
+            task_ids = [t.id for t in session.query(models.TaskExecution.id)
+                        .filter(models.TaskExecution.workflow_execution_id.in_(ids))]
+            for task_chunk in _chunks(task_ids):
+                for child in (session.query(models.WorkflowExecution.id)
+                              .filter(models.WorkflowExecution.task_execution_id
+                                      .in_(task_chunk))):
+                    if child.id not in seen:
+                        seen.add(child.id)
+                        below.append(child.id)
+        levels.append(below)
+    for level in reversed(levels):
+        for ids in _chunks(level):
+            session.query(models.ActionExecution).filter(
+                models.ActionExecution.workflow_execution_id.in_(ids)).delete(
+                synchronize_session=False)
+            session.query(models.TaskExecution).filter(
+                models.TaskExecution.workflow_execution_id.in_(ids)).delete(
+                synchronize_session=False)
+            session.query(models.WorkflowExecution).filter(
+                models.WorkflowExecution.id.in_(ids)).delete(synchronize_session=False)

@@ -139,24 +139,30 @@ class ConductorRuntime:
         return [(r, catalog.task_result(r)) for r in catalog.tasks_of(wf_ex_id, state)]
 
     def _tasks_deep(self, wf_ex_id, recursive, state, flat):
-        own = wf_ex_id == self._c.wf_ex.id
-        out, nested = [], []
-        # Sub-workflows are walked whatever their task's state: a task in another
-        # state may have started children with tasks in the state asked for.
-        for task_ex, result in self._task_rows(wf_ex_id, None):
-            children = []
-            if task_ex.type == "WORKFLOW":
-                children = (self._c.view.children(task_ex.id) if own else
-                            self._c.catalog.executions(
-                                {"task_execution_id": task_ex.id}, limit=1000))
-            task_state = self._state_of(task_ex)
-            same = any(c.state == task_state for c in children)
-            if (state is None or task_state == state) and not (flat and same):
-                out.append(self._dict(task_ex, result))
-            if recursive:
-                for child in children:
-                    nested.extend(self._tasks_deep(child.id, recursive, state, flat))
-        return out + nested
+        # An execution's own tasks, then (recursive) those of each of its sub-workflows
+        # in order: a pre-order walk with an explicit stack, so depth costs no recursion.
+        out = []
+        stack = [wf_ex_id]
+        while stack:
+            ex_id = stack.pop()
+            own = ex_id == self._c.wf_ex.id
+            below = []
+            # Sub-workflows are walked whatever their task's state: a task in another
+            # state may have started children with tasks in the state asked for.
+            for task_ex, result in self._task_rows(ex_id, None):
+                children = []
+                if task_ex.type == "WORKFLOW":
+                    children = (self._c.view.children(task_ex.id) if own else
+                                self._c.catalog.executions(
+                                    {"task_execution_id": task_ex.id}, limit=1000))
+                task_state = self._state_of(task_ex)
+                same = any(c.state == task_state for c in children)
+                if (state is None or task_state == state) and not (flat and same):
+                    out.append(self._dict(task_ex, result))
+                if recursive:
+                    below.extend(child.id for child in children)
+            stack.extend(reversed(below))
+        return out
 
     def env(self):
         return (self._c.wf_ex.params or {}).get("env") or {}
