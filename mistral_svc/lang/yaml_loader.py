@@ -127,20 +127,6 @@ def _index_lines(root, lines):
                 work.append((item, path + (str(i),)))
 
 
-def load_value(text):
-    """The data of a YAML text (e.g. an inline parameter), under the same bounds as a
-    definition; YAMLError or DSLError when it is not acceptable."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        check_nodes(node)
-        return loader.construct_document(node)
-    finally:
-        loader.dispose()
-
-
 def load(text):
     """Parse YAML ``text`` into a ``Located``; syntax errors become DSLError with a line."""
     if not isinstance(text, str) or not text.strip():
