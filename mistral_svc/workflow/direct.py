@@ -20,6 +20,8 @@ class TaskOutcome:
     state: str
     # Published values carried along this branch (predecessors' plus this task's own).
     out_ctx: dict
+    # What the task itself published (publish, publish-on-error or publish-on-skip).
+    published: dict = None
 
 
 @dataclasses.dataclass
@@ -31,6 +33,11 @@ class Decision:
     # Data a clause-level ``publish`` (advanced syntax) adds to this branch and globally.
     branch_publish: dict = dataclasses.field(default_factory=dict)
     global_publish: dict = dataclasses.field(default_factory=dict)
+    # ``branch_publish`` by origin: the clause of the task's state (on-success, on-error
+    # or on-skip) and on-complete. On a clash the task's own publish wins over the
+    # first and on-complete over both, as Mistral merges them.
+    clause_publish: dict = dataclasses.field(default_factory=dict)
+    complete_publish: dict = dataclasses.field(default_factory=dict)
 
 
 def start_commands(wf_spec):
@@ -56,6 +63,27 @@ def _clauses_for(state):
     return ()
 
 
+_STATE_CLAUSE = {states.SUCCESS: "on-success", states.ERROR: "on-error",
+                 states.SKIPPED: "on-skip"}
+
+
+def _publishes(task_spec, state, evaluate, base_ctx):
+    """``(clause branch, on-complete branch, global)`` a completed task publishes
+    through its clauses. They publish as the task completes, whatever transitions
+    fire: a skipped task publishes its on-complete's too (without following it)."""
+    branch = {}
+    global_ = {}
+    for name in (_STATE_CLAUSE.get(state), "on-complete"):
+        clause = task_spec.clause(name) if name else None
+        if not clause:
+            branch[name] = {}
+            continue
+        branch[name] = evaluate(clause["publish"], base_ctx) if clause.get("publish") else {}
+        if clause.get("publish-global"):
+            global_ = {**global_, **evaluate(clause["publish-global"], base_ctx)}
+    return branch[_STATE_CLAUSE.get(state)], branch["on-complete"], global_
+
+
 def next_commands(wf_spec, outcome, evaluate, base_ctx):
     """Decide what follows ``outcome``.
 
@@ -65,7 +93,11 @@ def next_commands(wf_spec, outcome, evaluate, base_ctx):
     task_spec = wf_spec.task(outcome.name)
     cmds = []
     error_handled = False
-    branch_publish, global_publish = {}, {}
+    if outcome.state in _STATE_CLAUSE:
+        clause_publish, complete_publish, global_publish = _publishes(
+            task_spec, outcome.state, evaluate, base_ctx)
+    else:
+        clause_publish, complete_publish, global_publish = {}, {}, {}
     ended = False
     for clause_name in _clauses_for(outcome.state):
         clause = task_spec.clause(clause_name)
@@ -75,13 +107,6 @@ def next_commands(wf_spec, outcome, evaluate, base_ctx):
             # As Mistral: a skipped task follows on-success only when no transition
             # of its on-skip fired.
             break
-        # Clauses publish in the order they run: on a clash what on-complete publishes
-        # wins over on-success/on-error, as Mistral merges them.
-        if clause.get("publish"):
-            branch_publish = {**branch_publish, **evaluate(clause["publish"], base_ctx)}
-        if clause.get("publish-global"):
-            global_publish = {**global_publish,
-                              **evaluate(clause["publish-global"], base_ctx)}
         for tr in clause["next"]:
             if tr["condition"] is not None and not _truthy(evaluate(tr["condition"],
                                                                     base_ctx)):
@@ -97,12 +122,15 @@ def next_commands(wf_spec, outcome, evaluate, base_ctx):
                 break
         if ended:
             break
+    branch_publish = {**clause_publish, **complete_publish}
     if branch_publish:
-        ctx = {**outcome.out_ctx, **branch_publish}
+        ctx = {**outcome.out_ctx, **clause_publish, **(outcome.published or {}),
+               **complete_publish}
         for c in cmds:
             if isinstance(c, commands.RunTask):
                 c.ctx = ctx
-    return Decision(cmds, error_handled, branch_publish, global_publish)
+    return Decision(cmds, error_handled, branch_publish, global_publish, clause_publish,
+                    complete_publish)
 
 
 def _command_for(wf_spec, outcome, clause_name, tr, evaluate, base_ctx):

@@ -179,7 +179,8 @@ class TaskCompleting:
         out_ctx = dict(task_ex.in_context or {}, **published)
         base_ctx = dict(self.data_context(task_ex), **published)
         runtime = self.runtime(task_ex)
-        outcome = direct.TaskOutcome(task_ex.id, task_ex.name, task_ex.state, out_ctx)
+        outcome = direct.TaskOutcome(task_ex.id, task_ex.name, task_ex.state, out_ctx,
+                                     published)
         try:
             decision = controller.next_commands(
                 self.spec, outcome, lambda d, c: self.evaluate(d, c, runtime), base_ctx,
@@ -197,7 +198,8 @@ class TaskCompleting:
             # A clause's branch publish is the task's own, as ``publish`` is: it
             # shows in ``published`` and reaches the final context even when the
             # clause starts no task.
-            self.delta.set(task_ex, published=dict(published, **decision.branch_publish))
+            self.delta.set(task_ex, published={**decision.clause_publish, **published,
+                                               **decision.complete_publish})
         if decision.global_publish:
             ctx = dict(self.wf_ex.context or {})
             ctx["__global"] = dict(ctx.get("__global") or {}, **decision.global_publish)

@@ -273,3 +273,31 @@ def test_a_global_is_read_through_the_context_too():
               action: std.echo output=<% $.my_var %>
         """)
     assert inputs(r, "task2") == [{"output": "Hi"}]
+
+
+def test_on_a_clash_the_task_publish_wins_over_its_state_clause_and_on_complete_over_both():
+    r, ex = run("""
+        version: '2.0'
+        wf:
+          tasks:
+            t:
+              action: std.noop
+              publish:
+                a: task
+                b: task
+              on-success:
+                publish:
+                  branch:
+                    a: success
+                    b: success
+                    s: success
+                next: [u]
+              on-complete:
+                publish:
+                  branch:
+                    b: complete
+            u:
+              action: std.echo output=<% [$.a, $.b, $.s] %>
+        """)
+    assert r.task(ex, "t").published == {"a": "task", "b": "complete", "s": "success"}
+    assert inputs(r, "u") == [{"output": ["task", "complete", "success"]}]

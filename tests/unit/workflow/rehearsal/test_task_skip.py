@@ -191,3 +191,24 @@ def test_skipping_a_failed_workflow_task_lets_the_parent_go_on():
     _skip(r, ex, "call")
     assert r.task_states(ex) == {"call": states.SKIPPED, "after": states.SUCCESS}
     assert r.execution(ex).state == states.SUCCESS
+
+
+def test_a_skipped_task_publishes_its_on_complete_without_following_it():
+    r, ex = run("""
+        version: '2.0'
+        wf:
+          tasks:
+            t1:
+              action: std.fail
+              on-complete:
+                publish:
+                  branch:
+                    done: <% task().state %>
+                next: [finally]
+            finally: {}
+        """)
+    assert r.task_states(ex) == {"t1": states.ERROR, "finally": states.SUCCESS}
+    finally_ex = r.task(ex, "finally")
+    assert _skip(r, ex, "t1").published == {"done": states.SKIPPED}
+    # on-complete already ran when t1 failed; the skip does not run it again.
+    assert [t.id for t in r.tasks(ex, "finally")] == [finally_ex.id]
