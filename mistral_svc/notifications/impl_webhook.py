@@ -2,14 +2,17 @@
 
 Entry: ``{"type": "webhook", "url": "...", "headers": {...}, "event_types": [...]}``.
 A status other than 2xx is a failure, and the delivery is tried again.
+
+As in Mistral, webhooks go only where ``[action_std_http]`` lets std.http go (loopback
+and link-local are refused by default, see ``actions.egress``) and redirects are not
+followed: the URL comes from whoever starts the execution.
 """
 
 import json
 import logging
 
-import requests
-
 from mistral_svc import config
+from mistral_svc.actions import egress
 
 LOG = logging.getLogger(__name__)
 
@@ -20,8 +23,12 @@ class WebhookPublisher:
             raise ValueError("a webhook publisher needs a url")
         sent = {"Content-Type": "application/json"}
         sent.update(headers or {})
-        resp = requests.post(url, data=json.dumps(data), headers=sent,
-                             timeout=config.CONF.notifier.webhook_timeout)
+        opts = config.CONF.action_std_http
+        policy = egress.Policy.from_options(opts.denied_cidrs, opts.allowed_hosts)
+        with egress.Session(policy) as session:
+            resp = session.post(url, data=json.dumps(data), headers=sent,
+                                timeout=config.CONF.notifier.webhook_timeout,
+                                allow_redirects=False)
         LOG.info("webhook %s for %s: %s", event, ex_id, resp.status_code)
         if not 200 <= resp.status_code < 300:
             raise RuntimeError("the webhook answered %s" % resp.status_code)

@@ -47,6 +47,10 @@ fixed_delay = 0.1
 
 [pecan]
 auth_enable = {auth}
+
+[action_std_http]
+# Test receivers (webhooks) listen on loopback, which the egress policy refuses.
+denied_cidrs =
 """
 
 

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from mistral_svc import config
+from tests.functional.fake_http import loopback_allowed
 from tests.functional.operator.webhook import Receiver
 
 FLOW = """\
@@ -22,7 +23,9 @@ version: '2.0'
 @pytest.fixture
 def receiver():
     r = Receiver()
-    yield r
+    # Webhooks obey std.http's egress policy, and the receiver listens on loopback.
+    with loopback_allowed():
+        yield r
     r.close()
 
 
@@ -90,7 +93,27 @@ def test_webhook_gets_workflow_and_task_events_in_order(api, unique, receiver,
     assert receiver.headers[0]["X-Hook"] == "yes"
 
 
-def test_event_types_filter_and_retries(api, unique, local_delivery):
+def test_webhooks_obey_the_egress_policy():
+    from mistral_svc.actions import egress
+    from mistral_svc.notifications.impl_webhook import WebhookPublisher
+
+    r = Receiver()
+    try:
+        with pytest.raises(egress.Blocked, match="127.0.0.1 is a blocked address"):
+            WebhookPublisher().publish("ex", {"id": "ex"}, "WORKFLOW_SUCCEEDED", None,
+                                       url=r.url)
+        assert r.bodies == []
+    finally:
+        r.close()
+
+
+@pytest.fixture
+def loopback():
+    with loopback_allowed():
+        yield
+
+
+def test_event_types_filter_and_retries(api, unique, local_delivery, loopback):
     flaky = Receiver(fail_first=2)
     try:
         name = "filtered_" + unique
