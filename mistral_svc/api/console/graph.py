@@ -2,8 +2,8 @@
 placed by grandalf's Sugiyama (layered) layout.
 
 The answer is plain JSON: ``nodes`` (name, kind, action or sub-workflow, join,
-with-items, box), ``edges`` (from, to, clause: on-success, on-error, on-complete or
-requires; the condition; the polyline to draw) and the drawing's ``width`` and
+with-items, box), ``edges`` (from, to, clause: on-success, on-error, on-complete, on-skip
+or requires; the condition; the polyline to draw) and the drawing's ``width`` and
 ``height``. Engine commands used as targets (``fail``, ``succeed``, ``pause``...) are
 small nodes of kind ``command``, one per task using them. Layouts are cached by the
 definition's checksum.
@@ -19,7 +19,7 @@ from mistral_svc import lang
 NODE_W, NODE_H = 170, 46
 CMD_W, CMD_H = 70, 26
 MARGIN = 24
-CLAUSES = ("on-success", "on-error", "on-complete")
+CLAUSES = ("on-success", "on-error", "on-complete", "on-skip")
 ENGINE_COMMANDS = ("fail", "succeed", "pause", "noop")
 # Larger definitions are drawn in a grid: a layered layout of thousands of tasks in
 # pure Python would cost the API seconds per request.

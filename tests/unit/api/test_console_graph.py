@@ -87,3 +87,17 @@ def test_big_definitions_fall_back_to_a_grid():
     g = graph.for_definition(text)
     assert len(g["nodes"]) == graph.MAX_LAYOUT_NODES + 6
     assert len(g["edges"]) == graph.MAX_LAYOUT_NODES + 5
+
+
+def test_an_on_skip_transition_is_an_edge_of_its_own():
+    g = graph.for_definition("""\
+version: '2.0'
+skipflow:
+  tasks:
+    a:
+      action: std.fail
+      on-skip: [b]
+    b:
+      action: std.noop
+""", "skipflow")
+    assert [(e["from"], e["to"], e["clause"]) for e in g["edges"]] == [("a", "b", "on-skip")]

@@ -130,7 +130,8 @@
                               viewBox: "0 0 " + graph.width + " " + graph.height });
     const defs = svg("defs");
     for (const [name, color] of [["on-success", "#1f9d55"], ["on-error", "#d64545"],
-                                 ["on-complete", "#5b6575"], ["requires", "#5b6575"]]) {
+                                 ["on-complete", "#5b6575"], ["on-skip", "#b7791f"],
+                                 ["requires", "#5b6575"]]) {
       defs.append(svg("marker", { id: "arrow-" + name, viewBox: "0 0 10 10", refX: 9, refY: 5,
                                   markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
                       svg("path", { d: "M0,0 L10,5 L0,10 z", fill: color })));
@@ -176,6 +177,7 @@
           svg("path", { class: "edge " + cls, d: "M0,4 L28,4" })), " " + text);
     return el("div", { class: "legend" }, item("on-success", "on-success"),
               item("on-error", "on-error"), item("on-complete", "on-complete"),
+              item("on-skip", "on-skip"),
               el("span", {}, "dashed box: join"));
   }
 
