@@ -59,7 +59,7 @@ def test_too_large_action_input_fails_the_execution(api, unique):
 
 def test_too_large_action_output_fails_the_task(api, unique):
     name = "wf_" + unique
-    _workflow(api, name, "    t:\n      action: std.test_dict size=100 key_prefix=k "
+    _workflow(api, name, "    t:\n      action: std.test_dict size=100 key_prefix='k' "
                          "val=<% 'v' * 40 %>\n")
     ex = api.wait(api.start(name)["id"])
     assert ex["state"] == "ERROR"
