@@ -64,7 +64,13 @@ api_opts = [
 ]
 
 pecan_opts = [
-    cfg.BoolOpt("auth_enable", default=False, help="Require keystone tokens on the API."),
+    cfg.BoolOpt(
+        "auth_enable",
+        default=False,
+        help="Require a Keystone token on every API request (keystonemiddleware's "
+        "auth_token, configured in [keystone_authtoken]); objects then belong to the "
+        "caller's project and policy rules apply.",
+    ),
     cfg.BoolOpt("debug", default=False, help="Pecan debug mode (never in production)."),
 ]
 

@@ -7,9 +7,7 @@ role (the ``X-Roles`` keystonemiddleware sets), else 403. With auth off there ar
 users to tell apart (the embedded default on 127.0.0.1): everything is allowed.
 """
 
-import pecan
-
-from mistral_svc import config, exceptions as exc
+from mistral_svc import config, context, exceptions as exc
 
 CONF = config.CONF
 
@@ -22,8 +20,8 @@ DEFAULT_RULES = {
 
 
 def _roles():
-    raw = pecan.request.headers.get("X-Roles") or ""
-    return {r.strip().lower() for r in raw.split(",") if r.strip()}
+    ctx = context.current()
+    return {r.lower() for r in (ctx.roles if ctx is not None else [])}
 
 
 def enforce(rule):
@@ -38,6 +36,4 @@ def enforce(rule):
 
 def caller_project():
     """The caller's project with auth on (None: the default project)."""
-    if not CONF.pecan.auth_enable:
-        return None
-    return pecan.request.headers.get("X-Project-Id") or None
+    return context.caller_project()

@@ -109,8 +109,11 @@ class Dispatcher:
         return self.api(environ, start_response)
 
 
-def setup_app():
-    """Build the API's WSGI app (the database must be configured already)."""
+def setup_app(authenticate=None):
+    """Build the API's WSGI app (the database must be configured already).
+
+    ``authenticate`` wraps the REST API in what establishes the caller's identity;
+    by default ``auth.wrap`` (keystonemiddleware when ``[pecan] auth_enable`` is on)."""
     from mistral_svc import metrics
     from mistral_svc.api import access_log, healthcheck, openapi
 
@@ -121,9 +124,9 @@ def setup_app():
         force_canonical=False,
         guess_content_type_from_ext=False,
     )
-    from mistral_svc.api import console
+    from mistral_svc.api import auth, console
 
-    api = ErrorGuard(app)
+    api = (authenticate or auth.wrap)(ErrorGuard(app))
     mounts = [("/healthcheck", healthcheck.application()), ("/metrics", metrics.wsgi_app),
               (openapi.PATH, openapi.application),
               (console.PREFIX, console.Console(api))]

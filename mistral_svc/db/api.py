@@ -11,10 +11,84 @@ import sqlalchemy as sa
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import utils as db_utils
 
-from mistral_svc import exceptions as exc
+from mistral_svc import context, exceptions as exc
 from mistral_svc.db import models, session as db_session
 
 transaction = db_session.transaction
+
+# Models another project may be given access to through resource members.
+SHARED_TYPES = {models.WorkflowDefinition: "workflow"}
+# Member records name two projects, the owner's and the member's: services.members
+# decides who sees which.
+_UNSCOPED = (models.ResourceMember,)
+
+
+def owner_project():
+    """The project a row created now belongs to: the caller's, else the default one."""
+    return context.caller_project() or context.DEFAULT_PROJECT_ID
+
+
+def _accepted_ids(model, project):
+    """A subquery of the ids of ``model`` rows shared with ``project`` and accepted."""
+    m = models.ResourceMember
+    return (sa.select(m.resource_id)
+            .where(m.resource_type == SHARED_TYPES[model], m.member_id == project,
+                   m.status == "accepted"))
+
+
+def scope_criterion(model, project=None):
+    """The SQL condition limiting ``model`` to what the current context may see (None:
+    nothing to limit). Own rows, public ones, and workflows shared with the project,
+    as Mistral's secure queries; another project's rows are simply not found."""
+    project = project or context.scope_project()
+    if project is None or not hasattr(model, "project_id") or model in _UNSCOPED:
+        return None
+    crit = model.project_id == project
+    if hasattr(model, "scope"):
+        crit = crit | (model.scope == "public")
+    if model in SHARED_TYPES:
+        crit = crit | model.id.in_(_accepted_ids(model, project))
+    return crit
+
+
+def secure(query, model):
+    """``query`` over ``model`` limited to the current context's view."""
+    crit = scope_criterion(model)
+    return query if crit is None else query.filter(crit)
+
+
+def owned(query, model):
+    """``query`` over ``model`` limited to the current project's own rows (names are
+    unique per project: writes look only among their own)."""
+    project = context.scope_project()
+    if project is None or not hasattr(model, "project_id"):
+        return query
+    return query.filter(model.project_id == project)
+
+
+def _visible(session, model, row):
+    """Whether the current context may see ``row`` (loaded without the scope)."""
+    project = context.scope_project()
+    if project is None or not hasattr(model, "project_id") or model in _UNSCOPED:
+        return True
+    if row.project_id == project or getattr(row, "scope", None) == "public":
+        return True
+    if model in SHARED_TYPES:
+        return session.execute(_accepted_ids(model, project)
+                               .where(models.ResourceMember.resource_id == row.id)
+                               ).first() is not None
+    return False
+
+
+def check_owner(row):
+    """NotAllowed (403) unless the current context owns ``row`` (or is an admin): a
+    public object of another project is readable, not changeable (as in Mistral)."""
+    project = context.scope_project()
+    if type(row) in _UNSCOPED:
+        return
+    if project is not None and getattr(row, "project_id", project) != project:
+        raise exc.NotAllowed("Can not access %s resource of other projects, ID: %s"
+                             % (type(row).__name__, row.id))
 
 _OPS = {
     "eq": lambda c, v: c == v if v is not None else c.is_(None),
@@ -89,7 +163,7 @@ def get(model, id, for_update=False, columns=None):
         # ORM would not refresh its loaded attributes from a new SELECT anyway).
         row = session.get(model, id, with_for_update=True if for_update else None,
                           options=[sa.orm.undefer(getattr(model, c)) for c in columns or ()])
-        if row is None:
+        if row is None or not _visible(session, model, row):
             raise exc.NotFound("%s not found [id=%s]" % (_label(model), id))
         return row
     with transaction(read_only=not for_update) as s:
@@ -97,7 +171,7 @@ def get(model, id, for_update=False, columns=None):
             options = [sa.orm.undefer("*")]
         else:
             options = [sa.orm.undefer(getattr(model, c)) for c in columns]
-        q = s.query(model).filter(model.id == id).options(*options)
+        q = secure(s.query(model).filter(model.id == id).options(*options), model)
         if for_update:
             q = q.with_for_update()
         row = q.first()
@@ -109,7 +183,7 @@ def get(model, id, for_update=False, columns=None):
 def find(model, **filters):
     """The first row matching equality ``filters``, or None."""
     with transaction() as s:
-        return s.query(model).filter_by(**filters).first()
+        return secure(s.query(model), model).filter_by(**filters).first()
 
 
 def get_by_name(model, name, namespace="", project_id=None, exact=False):
@@ -117,17 +191,23 @@ def get_by_name(model, name, namespace="", project_id=None, exact=False):
     ``exact`` only ``namespace`` itself (API lookups: a namespace given is not left)."""
     detached = db_session.current_session() is None
     with transaction(read_only=detached) as s:
-        q = s.query(model).filter(model.name == name)
+        q = secure(s.query(model).filter(model.name == name), model)
         if detached:
             q = q.options(sa.orm.undefer("*"))
         if hasattr(model, "namespace"):
             q = q.filter(model.namespace.in_({namespace or ""} if exact
                                              else {namespace or "", ""}))
             rows = q.all()
-            rows.sort(key=lambda r: r.namespace != (namespace or ""))
+            # The caller's own definition before a public or shared one of that name.
+            own = context.scope_project()
+            rows.sort(key=lambda r: (r.namespace != (namespace or ""),
+                                     own is not None and r.project_id != own))
             row = rows[0] if rows else None
         else:
-            row = q.first()
+            own = context.scope_project()
+            rows = q.all()
+            rows.sort(key=lambda r: own is not None and r.project_id != own)
+            row = rows[0] if rows else None
         if row is None:
             raise exc.NotFound(
                 "%s not found [name=%s%s]" % (
@@ -208,12 +288,12 @@ def list_(model, filters=None, limit=None, marker=None, sort_keys=None, sort_dir
         sort_keys.append("id")
         sort_dirs.append(sort_dirs[0] if sort_dirs else "asc")
     with transaction(read_only=True) as s:
-        q = _apply_filters(s.query(model), model, filters)
+        q = _apply_filters(secure(s.query(model), model), model, filters)
         for col in set(undefer) | set(json_filters):
             q = q.options(sa.orm.undefer(getattr(model, col)))
         marker_row = None
         if marker:
-            marker_row = s.query(model).filter(model.id == marker).first()
+            marker_row = secure(s.query(model), model).filter(model.id == marker).first()
             if marker_row is None:
                 raise exc.NotFound("%s not found [id=%s]" % (_label(model), marker))
         try:
@@ -245,6 +325,9 @@ def create(model, values):
     """Insert a row; a duplicate unique key becomes Conflict (409)."""
     check_lengths(model, values)
     try:
+        if (hasattr(model, "project_id") and not values.get("project_id")
+                and context.caller_project()):
+            values = dict(values, project_id=context.caller_project())
         with transaction() as s:
             row = model(**values)
             s.add(row)
@@ -259,12 +342,14 @@ def create(model, values):
 
 
 def update(row, values):
-    """Write ``values`` to ``row``; returns the row.
+    """Write ``values`` to ``row``; returns the row. NotAllowed (403) for a row of
+    another project (a public one).
 
     As in Mistral, an update that changes something stamps ``updated_at``, and one
     that changes nothing (a definition uploaded again unchanged) writes nothing and
     leaves ``updated_at`` as it was.
     """
+    check_owner(row)
     check_lengths(type(row), values)
     with transaction() as s:
         s.add(row)
@@ -279,6 +364,8 @@ def update(row, values):
 
 
 def delete(row):
+    """Delete ``row``; NotAllowed (403) for a row of another project (a public one)."""
+    check_owner(row)
     with transaction() as s:
         s.delete(row)
 
@@ -304,7 +391,7 @@ def _detached_safe(q, detached):
 def task_executions(wf_ex_id, name=None, states_in=None, undefer=()):
     detached = db_session.current_session() is None
     with transaction() as s:
-        q = s.query(models.TaskExecution).filter(
+        q = secure(s.query(models.TaskExecution), models.TaskExecution).filter(
             models.TaskExecution.workflow_execution_id == wf_ex_id
         )
         if name is not None:
@@ -319,7 +406,7 @@ def task_executions(wf_ex_id, name=None, states_in=None, undefer=()):
 def action_executions(task_ex_id, undefer=()):
     detached = db_session.current_session() is None
     with transaction() as s:
-        q = s.query(models.ActionExecution).filter(
+        q = secure(s.query(models.ActionExecution), models.ActionExecution).filter(
             models.ActionExecution.task_execution_id == task_ex_id
         )
         for col in undefer:
@@ -353,7 +440,7 @@ def action_executions_with_tasks(ids):
 def child_workflow_executions(task_ex_id):
     detached = db_session.current_session() is None
     with transaction() as s:
-        q = s.query(models.WorkflowExecution).filter(
+        q = secure(s.query(models.WorkflowExecution), models.WorkflowExecution).filter(
             models.WorkflowExecution.task_execution_id == task_ex_id)
         return _detached_safe(q, detached).order_by(models.WorkflowExecution.created_at).all()
 

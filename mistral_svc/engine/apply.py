@@ -10,12 +10,14 @@ in a transaction that locks only the parent, so no transaction holds two locks.
 """
 
 import collections
+import contextlib
 
 import sqlalchemy as sa
 
-from mistral_svc import config, exceptions as exc, lang
+from mistral_svc import config, context, exceptions as exc, lang
 from mistral_svc.db import api as db_api, models
 from mistral_svc.engine import catalog as engine_catalog, limits, sending, store, writer
+from mistral_svc.rpc import transport
 from mistral_svc.db import jobs, state_events
 from mistral_svc.workflow import commands, errors as wf_errors
 from mistral_svc.workflow.conducting import Conductor
@@ -45,6 +47,7 @@ def on_execution(wf_ex_id, decide, rpc_ctx=None):
     A step that cannot be stored (a field past execution_field_size_limit_kb, a value
     JSON cannot hold) is rolled back and the execution failed with the reason instead,
     so the event that caused it is settled rather than sent again forever."""
+    rpc_ctx = _sender_context(rpc_ctx)
     try:
         return _on_execution(wf_ex_id, decide, rpc_ctx)
     except exc.SizeLimitExceeded as e:
@@ -59,7 +62,7 @@ def on_execution(wf_ex_id, decide, rpc_ctx=None):
 def on_execution_once(wf_ex_id, decide, rpc_ctx=None):
     """``on_execution`` without the fallback: SizeLimitExceeded reaches the caller,
     which may settle the event some other way (nothing is stored)."""
-    return _on_execution(wf_ex_id, decide, rpc_ctx)
+    return _on_execution(wf_ex_id, decide, _sender_context(rpc_ctx))
 
 
 def _on_execution(wf_ex_id, decide, rpc_ctx):
@@ -68,13 +71,30 @@ def _on_execution(wf_ex_id, decide, rpc_ctx):
             wf_ex = store.lock_execution(session, wf_ex_id)
         except LookupFailed as e:
             raise exc.NotFound(str(e))
-        conductor = _conductor(session, wf_ex)
-        try:
-            decide(conductor)
-        except (wf_errors.Refused, LookupFailed) as e:
-            raise _translate(e)
-        carry_out(session, conductor, rpc_ctx)
+        with _lookups_of(wf_ex):
+            conductor = _conductor(session, wf_ex)
+            try:
+                decide(conductor)
+            except (wf_errors.Refused, LookupFailed) as e:
+                raise _translate(e)
+            carry_out(session, conductor, rpc_ctx)
     return conductor
+
+
+def _sender_context(rpc_ctx):
+    """The security context actions dispatched now carry: the given one, else the one
+    of the message being handled (the starter's, passed along from hop to hop)."""
+    if rpc_ctx is not None:
+        return rpc_ctx
+    return transport.as_dict(context.current())
+
+
+def _lookups_of(wf_ex):
+    """Scope the conductor's name lookups (sub-workflows, ad-hoc actions, environments)
+    to the project of the execution when no caller's context says otherwise."""
+    if context.current() is not None:
+        return contextlib.nullcontext()
+    return context.using(context.for_project(wf_ex.project_id))
 
 
 def start(identifier, namespace="", wf_input=None, description="", params=None,
@@ -85,6 +105,7 @@ def start(identifier, namespace="", wf_input=None, description="", params=None,
     Input or params past execution_field_size_limit_kb are refused (SizeLimitExceeded,
     nothing stored); a first step whose tasks or actions cannot be stored creates the
     execution failed with the reason, as Mistral does."""
+    rpc_ctx = _sender_context(rpc_ctx)
     try:
         return _start(identifier, namespace, wf_input, description, params, project_id,
                       exact_namespace, rpc_ctx, wf_ex_id, None)

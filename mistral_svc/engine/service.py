@@ -70,7 +70,7 @@ class EngineEndpoint:
         state and, for the names in ``columns``, its columns as stored (dates as text)."""
         conductor = apply.start(wf_identifier, wf_namespace, wf_input, description, params,
                                 project_id=ctx.get("project_id"),
-                                exact_namespace=exact_namespace, rpc_ctx=None,
+                                exact_namespace=exact_namespace, rpc_ctx=ctx,
                                 wf_ex_id=wf_ex_id)
         wf_ex = conductor.wf_ex
         answer = {"id": wf_ex.id, "state": wf_ex.state}

@@ -4,12 +4,14 @@ A served endpoint is wrapped so that each handled message is timed (the engine's
 latency), a handler's unexpected failure is counted, and a client's error (a 4xx the
 API will answer with) crosses back to the caller without oslo.messaging logging a
 traceback for it. A client is wrapped so that a message that could not be sent, or an
-answer that never came, is counted.
+answer that never came, is counted. While a message is handled, the security context it
+carried is the current one (``mistral_svc.context``), so what the handler reads and
+creates is scoped to the project that sent it.
 """
 
 import oslo_messaging as messaging
 
-from mistral_svc import exceptions as exc, metrics
+from mistral_svc import context, exceptions as exc, metrics
 
 
 def _is_client_error(e):
@@ -42,10 +44,11 @@ class Endpoint:
 
         def observed(ctxt, **kwargs):
             try:
-                if hop is None:
-                    return func(ctxt, **kwargs)
-                with metrics.Timer(hop):
-                    return func(ctxt, **kwargs)
+                with context.using(context.from_rpc(ctxt)):
+                    if hop is None:
+                        return func(ctxt, **kwargs)
+                    with metrics.Timer(hop):
+                        return func(ctxt, **kwargs)
             except Exception as e:
                 if _is_client_error(e):
                     # The caller gets the original error; the server logs nothing.

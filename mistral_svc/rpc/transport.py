@@ -19,7 +19,9 @@ _transports = {}
 
 
 class ContextSerializer(messaging.Serializer):
-    """Carries the caller's security context (a plain dict) across RPC."""
+    """Carries the caller's security context across RPC: a ``MistralContext`` (or the
+    dict of one) leaves as its ``to_dict()`` and arrives as a plain dict, which the
+    receiving endpoint makes the current context while it handles the message."""
 
     def serialize_entity(self, ctxt, entity):
         return entity
@@ -28,16 +30,25 @@ class ContextSerializer(messaging.Serializer):
         return entity
 
     def serialize_context(self, ctxt):
-        return dict(ctxt or {})
+        return as_dict(ctxt)
 
     def deserialize_context(self, ctxt):
         return dict(ctxt or {})
 
 
+def as_dict(ctxt):
+    """The wire form of a context (a dict), whatever form it has here."""
+    if ctxt is None:
+        return {}
+    if hasattr(ctxt, "to_dict"):
+        return ctxt.to_dict()
+    return dict(ctxt)
+
+
 def context_key(ctxt):
     """A hashable key of a security context: messages for one context can travel
     together, and only those (a message carries one context)."""
-    return json.dumps(ctxt or {}, sort_keys=True, default=str)
+    return json.dumps(as_dict(ctxt), sort_keys=True, default=str)
 
 
 def get_transport():

@@ -125,7 +125,7 @@ def create(name, workflow_id, exchange, topic, event, workflow_input=None,
         "workflow_input": _json_object(workflow_input, "workflow_input"),
         "workflow_params": _json_object(workflow_params, "workflow_params"),
         "scope": _scope(scope),
-        "project_id": project_id or _TABLE.c.project_id.default.arg,
+        "project_id": project_id or db_api.owner_project(),
         "created_at": models.utcnow(),
     }
     definitions.check_workflow_input(_workflow(values["workflow_id"]),

@@ -128,7 +128,7 @@ def create(name, workflow_name=None, workflow_id=None, workflow_namespace="",
         "remaining_executions": count,
         "status": READY,
         "scope": scope,
-        "project_id": project_id or _TRIGGERS.c.project_id.default.arg,
+        "project_id": project_id or db_api.owner_project(),
         "created_at": models.utcnow(),
     }
     with db_api.transaction() as session:

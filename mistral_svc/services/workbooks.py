@@ -113,7 +113,7 @@ def _action_values(wb, spec, raw):
 
 def _find(session, model, name, namespace):
     """The definition called exactly ``name`` in exactly ``namespace`` (no fallback)."""
-    return (session.query(model)
+    return (db_api.owned(session.query(model), model)
             .filter(model.name == name, model.namespace == namespace).first())
 
 
@@ -154,7 +154,7 @@ def _drop_members(session, namespace, names):
     for model, wanted in names.items():
         if not wanted:
             continue
-        query = session.query(model).filter(
+        query = db_api.owned(session.query(model), model).filter(
             model.namespace == namespace, model.name.in_(sorted(wanted)),
             model.is_system.isnot(True))
         if model is models.WorkflowDefinition:
@@ -170,7 +170,7 @@ def _drop_members(session, namespace, names):
 def get(name, namespace=""):
     """The workbook ``name`` in exactly ``namespace``; NotFound (404) otherwise."""
     with db_api.transaction(read_only=True) as s:
-        row = (s.query(models.Workbook)
+        row = (db_api.secure(s.query(models.Workbook), models.Workbook)
                .filter(models.Workbook.name == name,
                        models.Workbook.namespace == (namespace or ""))
                .options(_undefer_all()).first())
@@ -208,13 +208,14 @@ def update(text, namespace="", scope="private"):
     wb_spec = parse(text)
     namespace = namespace or ""
     with db_api.transaction() as session:
-        wb = (session.query(models.Workbook)
+        wb = (db_api.secure(session.query(models.Workbook), models.Workbook)
               .filter(models.Workbook.name == wb_spec["name"],
                       models.Workbook.namespace == namespace)
               .options(_undefer_all()).with_for_update().first())
         if wb is None:
             raise exc.NotFound("Workbook not found [name=%s, namespace=%s]"
                                % (wb_spec["name"], namespace))
+        db_api.check_owner(wb)
         owned = _owned_names(wb.spec)
         wanted = _owned_names(wb_spec)
         _drop_members(session, namespace,
@@ -229,10 +230,11 @@ def delete(name, namespace=""):
     """Delete a workbook; the workflows and actions it defined stay (as in Mistral)."""
     namespace = namespace or ""
     with db_api.transaction() as session:
-        wb = (session.query(models.Workbook)
+        wb = (db_api.secure(session.query(models.Workbook), models.Workbook)
               .filter(models.Workbook.name == name, models.Workbook.namespace == namespace)
               .options(_undefer_all()).first())
         if wb is None:
             raise exc.NotFound("Workbook not found [name=%s, namespace=%s]"
                                % (name, namespace))
+        db_api.check_owner(wb)
         session.delete(wb)

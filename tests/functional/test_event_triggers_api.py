@@ -40,6 +40,14 @@ def wf(api, unique):
     return created["id"]
 
 
+@pytest.fixture
+def public_wf(api, unique):
+    """The id of a public workflow: triggers of several projects may start it."""
+    created = api.post_yaml("/v2/workflows?scope=public",
+                            WF.format(name="et_pub_" + unique))["workflows"][0]
+    return created["id"]
+
+
 def _body(wf_id, unique, **extra):
     body = {"name": "et_" + unique, "workflow_id": wf_id, "exchange": "ex_" + unique,
             "topic": "notifications", "event": "compute.instance.create.end",
@@ -137,7 +145,8 @@ def test_validation_errors(api, unique, wf):
         api.delete("/v2/event_triggers/%s" % row["id"])
 
 
-def test_public_triggers_need_an_admin_with_auth_on(api, unique, wf):
+def test_public_triggers_need_an_admin_with_auth_on(api, unique, public_wf):
+    wf = public_wf
     CONF.set_override("auth_enable", True, group="pecan")
     try:
         user = {"X-Project-Id": "p_" + unique, "X-Roles": "member,reader"}
@@ -328,7 +337,8 @@ def test_listeners_in_one_pool_start_each_execution_once(api, unique, wf, servic
 
 
 def test_with_auth_only_the_senders_project_and_public_triggers_fire(
-        api, unique, wf, service, tmp_path):
+        api, unique, public_wf, service, tmp_path):
+    wf = public_wf
     exchange, topic = "ex_" + unique, "notifications"
     CONF.set_override("auth_enable", True, group="pecan")
     try:

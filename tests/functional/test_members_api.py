@@ -1,7 +1,8 @@
 """/v2/workflows/{id}/members: sharing a private workflow with another project.
 
 With auth off (the default) sharing is refused with a 400, as upstream does; with auth on
-the caller's project is the ``X-Project-Id`` header keystonemiddleware sets.
+the caller's project is the validated one (here the test's ``X-Project-Id``, see
+conftest.HeaderIdentity).
 """
 
 import pytest
@@ -96,8 +97,9 @@ def test_sharing_rules(api, unique, auth_on):
     body = api.post(_members_url(public["id"]), {"member_id": "p"}, status=400)
     assert "private" in body["faultstring"]
     api.post(_members_url(private["id"]), {}, status=400)
+    # Another project does not even see the private workflow.
     api.app.post_json(_members_url(private["id"]), {"member_id": "p"},
-                      headers=_as("not_the_owner"), status=403)
+                      headers=_as("not_the_owner"), status=404)
     api.post(_members_url("00000000-0000-0000-0000-000000000000"), {"member_id": "p"},
              status=404)
     body = api.app.get("/v2/workflows/shr3_%s/members" % unique, status=400).json

@@ -6,7 +6,7 @@ import json
 import pecan
 from wsme import types as wtypes
 
-from mistral_svc import config, exceptions as exc
+from mistral_svc import config, context, exceptions as exc
 from mistral_svc.api import rest_utils
 from mistral_svc.services import executions as ex_service
 from mistral_svc.api.controllers.v2 import resources
@@ -21,7 +21,7 @@ _UPDATE_STATES = _RESULT_STATES + (states.PAUSED, states.RUNNING)
 
 
 def _ctx():
-    return {"project_id": None}
+    return context.current()
 
 
 def _resource(row):

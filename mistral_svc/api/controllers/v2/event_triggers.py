@@ -9,11 +9,10 @@ which fires for the notifications of every project (403 otherwise). Without auth
 every trigger belongs to the default project and fires for every notification.
 """
 
-import pecan
 from pecan import rest
 from wsme import types as wtypes
 
-from mistral_svc import config, exceptions as exc
+from mistral_svc import config, context, exceptions as exc
 from mistral_svc.api import rest_utils
 from mistral_svc.api.controllers.v2 import resources
 from mistral_svc.services import event_triggers
@@ -33,17 +32,15 @@ def event_trigger_resource(row, fields=None):
 
 
 def _caller_project():
-    if not CONF.pecan.auth_enable:
-        return None
-    return pecan.request.headers.get("X-Project-Id") or None
+    return context.caller_project()
 
 
 def _check_public(scope):
     """Only an admin may make a trigger public (when there are users to tell apart)."""
     if scope != "public" or not CONF.pecan.auth_enable:
         return
-    roles = pecan.request.headers.get("X-Roles") or ""
-    if "admin" not in {r.strip().lower() for r in roles.split(",")}:
+    ctx = context.current()
+    if ctx is None or not ctx.is_admin:
         raise exc.NotAllowed("Only an admin can create or update a public event trigger.")
 
 

@@ -4,7 +4,7 @@ import pecan
 from pecan import rest
 from wsme import types as wtypes
 
-from mistral_svc import exceptions as exc, notifications
+from mistral_svc import context, exceptions as exc, notifications
 from mistral_svc.api import rest_utils
 from mistral_svc.api.controllers.v2 import resources, tasks as tasks_ctrl
 from mistral_svc.db import api as db_api, models
@@ -52,7 +52,7 @@ def loaded_columns(fields=None):
 
 
 def _ctx():
-    return {"project_id": None}
+    return context.current()
 
 
 def _merged(base, override):

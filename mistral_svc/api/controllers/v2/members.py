@@ -3,21 +3,19 @@
 Sharing only means something when requests carry a project, so, as in upstream Mistral,
 every members call answers 400 ("Resource sharing feature can only be supported with
 authentication enabled.") unless ``[pecan] auth_enable`` is on. With auth on, the
-caller's project is the ``X-Project-Id`` header that keystonemiddleware sets after
-validating the token; a request without it acts as the default project, which owns
-everything created while no project is known. The resource must be named by its UUID,
-since names are not unique across projects and namespaces.
+caller's project is the one of the request context (what keystonemiddleware
+validated). The resource must be named by its UUID, since names are not unique across
+projects and namespaces.
 
 The rules on who may list, share, accept and remove are in ``services.members``.
 """
 
 import uuid
 
-import pecan
 from pecan import rest
 from wsme import types as wtypes
 
-from mistral_svc import config, exceptions as exc
+from mistral_svc import config, context, exceptions as exc
 from mistral_svc.api import rest_utils
 from mistral_svc.api.controllers.v2 import resources
 from mistral_svc.db import api as db_api, models
@@ -25,11 +23,11 @@ from mistral_svc.services import members
 
 CONF = config.CONF
 # The project_id rows get while no project is known (the models' column default).
-DEFAULT_PROJECT = "<default-project>"
+DEFAULT_PROJECT = context.DEFAULT_PROJECT_ID
 
 
 def _caller():
-    return pecan.request.headers.get("X-Project-Id") or DEFAULT_PROJECT
+    return context.caller_project() or DEFAULT_PROJECT
 
 
 def _check(resource_id):

@@ -5,7 +5,7 @@ import json
 from pecan import rest
 from wsme import types as wtypes
 
-from mistral_svc import exceptions as exc
+from mistral_svc import context, exceptions as exc
 from mistral_svc.api import rest_utils
 from mistral_svc.api.controllers.v2 import action_executions as ae_ctrl, resources
 from mistral_svc.db import api as db_api, models
@@ -137,13 +137,14 @@ class TasksController(rest.RestController):
         or skip it (``{"state": "SKIPPED"}``)."""
         data = body.to_dict()
         if data.get("state") == states.SKIPPED:
-            clients.EngineClient().skip_task({}, id)
+            clients.EngineClient().skip_task(context.current(), id)
             return task_resource(db_api.get(models.TaskExecution, id))
         if data.get("state") != states.RUNNING:
             raise exc.InputError("Invalid task state. Only updating task to RUNNING or "
                                  "SKIPPED is supported.")
         reset = data.get("reset")
-        clients.EngineClient().rerun_task({}, id, reset=True if reset is None else reset,
+        clients.EngineClient().rerun_task(context.current(), id,
+                                          reset=True if reset is None else reset,
                                           env=data.get("env"))
         return task_resource(db_api.get(models.TaskExecution, id))
 

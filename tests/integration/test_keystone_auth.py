@@ -1,0 +1,286 @@
+"""Authentication and projects over a real Keystone (tests/keystone.py).
+
+The API runs with ``[pecan] auth_enable = True`` twice: the embedded default (one
+process, SQLite) and the distributed services (api, engine, executor, scheduler in
+processes of their own over RabbitMQ and PostgreSQL). Two projects, ``proj-a``
+(alice) and ``proj-b`` (bob), never see each other's objects; admin sees all.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+import requests
+
+from tests.integration import conftest as it
+from tests.keystone import keystone  # noqa: F401 - the session's Keystone
+
+SUB = """\
+version: '2.0'
+{name}_sub:
+  tasks:
+    hello:
+      action: std.echo output="<% env().greeting %>"
+      publish:
+        said: <% task().result %>
+  output:
+    said: <% $.said %>
+{name}:
+  tasks:
+    call:
+      workflow: {name}_sub
+"""
+
+SIMPLE = """\
+version: '2.0'
+{name}:
+  tasks:
+    t:
+      action: std.noop
+"""
+
+_EMBEDDED = """\
+[DEFAULT]
+state_dir = {dir}
+graceful_shutdown_timeout = 5
+[api]
+host = 127.0.0.1
+port = {port}
+[scheduler]
+fixed_delay = 0.2
+[pecan]
+auth_enable = true
+{authtoken}
+"""
+
+
+class Embedded:
+    """The embedded default with authentication on, as one process."""
+
+    def __init__(self, ks):
+        self.dir = tempfile.mkdtemp(prefix="msvc-auth-")
+        self.port = it.free_port()
+        self.url = "http://127.0.0.1:%d/v2" % self.port
+        self.config = os.path.join(self.dir, "mistral-svc.conf")
+        with open(self.config, "w") as f:
+            f.write(_EMBEDDED.format(dir=self.dir, port=self.port,
+                                     authtoken=ks.authtoken_config()))
+        env = dict(os.environ)
+        env.pop("MISTRAL_SVC_STATE_DIR", None)
+        self.log = open(os.path.join(self.dir, "server.log"), "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mistral_svc.cmd.server", "--config-file", self.config],
+            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
+
+    def logs(self):
+        with open(os.path.join(self.dir, "server.log")) as f:
+            return f.read()[-4000:]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def _wait_api(url, logs, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code in (200, 401):
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise AssertionError("API never answered:\n" + logs())
+
+
+@pytest.fixture(scope="module", params=["embedded", "distributed"])
+def cloud(request, keystone):  # noqa: F811 - the fixture imported above
+    """An auth-enabled API, with clients acting as alice, bob and admin."""
+    if request.param == "embedded":
+        server = Embedded(keystone)
+        try:
+            _wait_api(server.url, server.logs)
+            yield Cloud(server.url, keystone)
+        finally:
+            server.stop()
+        return
+    with it.deployed("postgresql", extra="[pecan]\nauth_enable = true\n"
+                     + keystone.authtoken_config()) as dep:
+        for name in ("engine", "executor", "scheduler", "api"):
+            dep.start(name)
+        _wait_api(dep.url, dep.logs)
+        yield Cloud(dep.url, keystone)
+
+
+class Client:
+    """Requests to the API as one Keystone user (a fresh token per client)."""
+
+    def __init__(self, url, token):
+        self.url = url
+        self.token = token
+
+    def call(self, method, path, body=None, text=None, status=None, headers=None):
+        hdrs = {"X-Auth-Token": self.token} if self.token else {}
+        hdrs.update(headers or {})
+        data = None
+        if text is not None:
+            hdrs["Content-Type"] = "text/plain"
+            data = text
+        elif body is not None:
+            hdrs["Content-Type"] = "application/json"
+            data = json.dumps(body)
+        resp = requests.request(method, self.url + path, data=data, headers=hdrs,
+                                timeout=60)
+        if status is not None:
+            assert resp.status_code == status, (method, path, resp.status_code, resp.text)
+        return resp
+
+    def get(self, path, status=200, **kw):
+        return self.call("GET", path, status=status, **kw).json()
+
+    def post(self, path, body=None, text=None, status=201):
+        return self.call("POST", path, body=body, text=text, status=status).json()
+
+    def wait(self, ex_id, timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            ex = self.get("/executions/%s" % ex_id)
+            if ex["state"] in ("SUCCESS", "ERROR", "CANCELLED"):
+                return ex
+            assert time.monotonic() < deadline, ex
+            time.sleep(0.2)
+
+
+class Cloud:
+    def __init__(self, url, ks):
+        self.url = url
+        self.ks = ks
+        self.alice = Client(url, ks.token("alice"))
+        self.bob = Client(url, ks.token("bob"))
+        self.admin = Client(url, ks.token("admin"))
+        self.anonymous = Client(url, None)
+
+
+_n = [0]
+
+
+def _name(prefix):
+    _n[0] += 1
+    return "%s_%d_%d" % (prefix, os.getpid(), _n[0])
+
+
+def test_requests_without_a_valid_token_get_401(cloud):
+    for client in (cloud.anonymous, Client(cloud.url, "not-a-token")):
+        resp = client.call("GET", "/workflows", status=401)
+        assert resp.json()["faultstring"]
+        assert resp.headers["WWW-Authenticate"] == 'Keystone uri="%s"' % cloud.ks.url
+        client.call("POST", "/workflows", text=SIMPLE.format(name=_name("x")), status=401)
+    # A revoked token is refused too (the middleware asks Keystone each time it has
+    # not seen a token: a new one, revoked before its first use).
+    token = cloud.ks.token("alice")
+    cloud.ks.revoke(token)
+    Client(cloud.url, token).call("GET", "/executions", status=401)
+    # Version discovery needs no token, as in Mistral.
+    assert requests.get(cloud.url, timeout=10).status_code == 200
+
+
+def test_client_identity_headers_are_not_trusted(cloud):
+    name = _name("forged")
+    cloud.bob.post("/workflows", text=SIMPLE.format(name=name))
+    forged = {"X-Project-Id": cloud.ks.project_ids["proj-b"], "X-Roles": "admin",
+              "X-Tenant-Id": cloud.ks.project_ids["proj-b"]}
+    seen = cloud.alice.get("/workflows", headers=forged)["workflows"]
+    assert name not in [w["name"] for w in seen]
+    created = cloud.alice.call("POST", "/workflows", text=SIMPLE.format(name=_name("f")),
+                               headers=forged, status=201).json()["workflows"][0]
+    assert created["project_id"] == cloud.ks.project_ids["proj-a"]
+
+
+def test_an_execution_and_all_it_creates_belong_to_the_starter(cloud):
+    name = _name("tree")
+    env = _name("env")
+    cloud.alice.post("/environments", {"name": env,
+                                       "variables": json.dumps({"greeting": "hi"})})
+    cloud.alice.post("/workflows", text=SUB.format(name=name))
+    ex = cloud.alice.post("/executions", {"workflow_name": name,
+                                          "params": json.dumps({"env": env})})
+    done = cloud.alice.wait(ex["id"])
+    assert done["state"] == "SUCCESS", done
+    project = cloud.ks.project_ids["proj-a"]
+    assert done["project_id"] == project
+    tasks = cloud.alice.get("/executions/%s/tasks" % ex["id"])["tasks"]
+    subs = cloud.alice.get("/executions?task_execution_id=%s" % tasks[0]["id"])
+    (sub,) = subs["executions"]
+    assert sub["project_id"] == project and sub["state"] == "SUCCESS"
+    sub_tasks = cloud.alice.get("/executions/%s/tasks" % sub["id"])["tasks"]
+    actions = cloud.alice.get("/tasks/%s/action_executions"
+                              % sub_tasks[0]["id"])["action_executions"]
+    assert {t["project_id"] for t in tasks + sub_tasks} == {project}
+    assert [a["project_id"] for a in actions] == [project]
+    action = cloud.alice.get("/action_executions/%s" % actions[0]["id"])
+    assert json.loads(action["output"]) == {"result": "hi"}
+
+    # Project B sees none of it, by id, by list or through sub-resources.
+    bob = cloud.bob
+    for path in ("/executions/%s" % ex["id"], "/executions/%s" % sub["id"],
+                 "/tasks/%s" % tasks[0]["id"], "/action_executions/%s" % actions[0]["id"],
+                 "/workflows/%s" % name, "/environments/%s" % env):
+        bob.call("GET", path, status=404)
+    # Sub-resources of an object another project owns answer as for a missing one.
+    missing = "00000000-0000-4000-8000-000000000000"
+    for path in ("/executions/%s/tasks", "/tasks/%s/action_executions",
+                 "/executions/%s/executions", "/executions/%s/report"):
+        expected = bob.call("GET", path % missing).status_code
+        owned = ex["id"] if path.startswith("/executions") else tasks[0]["id"]
+        resp = bob.call("GET", path % owned, status=expected)
+        if expected == 200:
+            assert not [v for v in resp.json().values() if v], resp.text
+    listed = {e["id"] for e in bob.get("/executions")["executions"]}
+    assert not listed & {ex["id"], sub["id"]}
+    assert name not in [w["name"] for w in bob.get("/workflows")["workflows"]]
+    assert env not in [e["name"] for e in bob.get("/environments")["environments"]]
+    # Nor may it change, run or delete it.
+    bob.call("PUT", "/executions/%s" % ex["id"], body={"description": "mine"}, status=404)
+    bob.call("DELETE", "/executions/%s" % ex["id"], status=404)
+    bob.call("PUT", "/workflows", text=SUB.format(name=name), status=404)
+    bob.call("DELETE", "/workflows/%s" % name, status=404)
+    bob.call("DELETE", "/environments/%s" % env, status=404)
+    bob.call("POST", "/executions", body={"workflow_name": name}, status=404)
+
+    # Alice's environment is not found from bob's execution either, as a missing one.
+    other = _name("bobwf")
+    bob.post("/workflows", text=SIMPLE.format(name=other))
+    refused = bob.call("POST", "/executions", body={
+        "workflow_name": other, "params": json.dumps({"env": env})}, status=400)
+    assert refused.json()["faultstring"] == "Environment is not found: %s" % env
+
+    # The admin sees every project's objects.
+    assert cloud.admin.get("/executions/%s" % ex["id"])["project_id"] == project
+    ids = {e["id"] for e in cloud.admin.get("/executions?all_projects=true")["executions"]}
+    assert ex["id"] in ids
+
+
+def test_public_workflows_are_readable_and_runnable_not_changeable(cloud):
+    name = _name("pub")
+    cloud.alice.post("/workflows?scope=public", text=SIMPLE.format(name=name))
+    got = cloud.bob.get("/workflows/%s" % name)
+    assert got["scope"] == "public"
+    assert got["project_id"] == cloud.ks.project_ids["proj-a"]
+    ex = cloud.bob.post("/executions", {"workflow_name": name})
+    assert ex["project_id"] == cloud.ks.project_ids["proj-b"]
+    assert cloud.bob.wait(ex["id"])["state"] == "SUCCESS"
+    cloud.alice.call("GET", "/executions/%s" % ex["id"], status=404)
+    refused = cloud.bob.call("PUT", "/workflows?scope=public",
+                             text=SIMPLE.format(name=name), status=403)
+    assert refused.json()["faultstring"]
+    cloud.bob.call("DELETE", "/workflows/%s" % name, status=403)
+    assert cloud.alice.get("/workflows/%s" % name)["scope"] == "public"
