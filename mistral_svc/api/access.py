@@ -1,37 +1,83 @@
-"""Who may do what on code sources and dynamic actions: the one place their controllers
-ask, by Mistral's rule names (``code_sources:create``, ``dynamic_actions:publicize``...).
+"""Who may do what: oslo.policy over the rules of ``api.policies`` (Mistral's names
+and defaults), asked by every controller with the rule of its operation.
 
-Mistral's defaults make every one of these rules admin-only, since a code source is code
-that executors run. With ``[pecan] auth_enable`` on, the caller must have the ``admin``
-role (the ``X-Roles`` keystonemiddleware sets), else 403. With auth off there are no
-users to tell apart (the embedded default on 127.0.0.1): everything is allowed.
+With ``[pecan] auth_enable`` on, the current request context's roles and project are
+checked against the rule (the policy file may override any default); a denial is a
+403 naming the rule. With auth off there are no users to tell apart (the embedded
+default on 127.0.0.1) and everything is allowed.
 """
 
+import threading
+
+from oslo_policy import policy
+
 from mistral_svc import config, context, exceptions as exc
+from mistral_svc.api import policies
 
 CONF = config.CONF
-
-#: Rule name -> the default Mistral gives it.
-DEFAULT_RULES = {
-    "%s:%s" % (resource, op): "rule:admin_only"
-    for resource in ("code_sources", "dynamic_actions")
-    for op in ("create", "delete", "get", "list", "publicize", "update")
-}
+_lock = threading.Lock()
+_enforcer = []
 
 
-def _roles():
-    ctx = context.current()
-    return {r.lower() for r in (ctx.roles if ctx is not None else [])}
+def _get():
+    with _lock:
+        if not _enforcer:
+            enforcer = policy.Enforcer(CONF)
+            enforcer.register_defaults(policies.list_rules())
+            enforcer.load_rules()
+            _enforcer.append(enforcer)
+        return _enforcer[0]
 
 
-def enforce(rule):
-    """Raise NotAllowed (403) unless the caller may use ``rule``."""
-    if rule not in DEFAULT_RULES:
+def reset():
+    """Forget the loaded rules (tests that change the policy file)."""
+    with _lock:
+        _enforcer.clear()
+
+
+def allowed(rule, target=None):
+    """Whether the caller may use ``rule`` (always with auth off)."""
+    if rule not in policies.names() and rule != "admin_only":
         raise ValueError("unknown rule %s" % rule)
     if not CONF.pecan.auth_enable:
-        return
-    if "admin" not in _roles():
+        return True
+    ctx = context.current() or context.anonymous()
+    creds = ctx.to_policy_values()
+    # The defaults (like Mistral's policy files) test ``is_admin:True``.
+    creds["is_admin"] = ctx.is_admin
+    obj = {"project_id": ctx.project_id, "user_id": ctx.user_id}
+    obj.update(target or {})
+    enforcer = _get()
+    # Picks up a changed policy file (it checks the file's time, cheaply).
+    enforcer.load_rules()
+    return enforcer.authorize(rule, obj, creds, do_raise=False)
+
+
+def enforce(rule, target=None):
+    """Raise NotAllowed (403) unless the caller may use ``rule``."""
+    if not allowed(rule, target):
         raise exc.NotAllowed("Policy doesn't allow %s to be performed." % rule)
+
+
+def enforce_listing(resource, all_projects=False, project_id=None):
+    """The rule of a list operation, and ``<resource>:list:all_projects`` when the
+    caller asks for other projects' objects (``all_projects`` or ``project_id``)."""
+    enforce("%s:list" % resource)
+    if _truthy(all_projects) or project_id:
+        rule = "%s:list:all_projects" % resource
+        # Resources without a rule of their own for it: admins only, as the
+        # default of every such rule.
+        enforce(rule if rule in policies.names() else "admin_only")
+
+
+def enforce_scope(resource, scope):
+    """``<resource>:publicize`` when an object is made public."""
+    if scope == "public":
+        enforce("%s:publicize" % resource)
+
+
+def _truthy(value):
+    return str(value).lower() in ("true", "1", "yes") if value is not None else False
 
 
 def caller_project():

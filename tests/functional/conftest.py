@@ -16,6 +16,9 @@ from mistral_svc import config
 @pytest.fixture(scope="session")
 def service():
     state = tempfile.mkdtemp(prefix="mistral-svc-functional-")
+    # Parsed (with no file) as a server's is: oslo.policy looks files up through it.
+    if config.CONF._args is None:
+        config.CONF([], project="mistral-svc", default_config_files=[])
     config.CONF.set_override("state_dir", state)
     config.CONF.set_override("connection", "sqlite:///" + os.path.join(state, "db.sqlite"),
                              group="database")

@@ -153,7 +153,7 @@ def test_public_triggers_need_an_admin_with_auth_on(api, unique, public_wf):
         admin = {"X-Project-Id": "p_" + unique, "X-Roles": "reader, Admin"}
         body = _body(wf, unique, scope="public")
         err = api.app.post_json("/v2/event_triggers", body, headers=user, status=403).json
-        assert "admin" in err["faultstring"]
+        assert "event_triggers:publicize" in err["faultstring"]
         t = api.app.post_json("/v2/event_triggers", body, headers=admin, status=201).json
         assert t["scope"] == "public" and t["project_id"] == "p_" + unique
         private = api.app.post_json("/v2/event_triggers", _body(wf, unique, event="e2"),

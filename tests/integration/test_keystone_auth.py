@@ -271,16 +271,33 @@ def test_an_execution_and_all_it_creates_belong_to_the_starter(cloud):
 
 def test_public_workflows_are_readable_and_runnable_not_changeable(cloud):
     name = _name("pub")
-    cloud.alice.post("/workflows?scope=public", text=SIMPLE.format(name=name))
+    # Mistral's default policy: only an admin makes a definition public.
+    refused = cloud.alice.call("POST", "/workflows?scope=public",
+                               text=SIMPLE.format(name=name), status=403)
+    assert "workflows:publicize" in refused.json()["faultstring"]
+    cloud.admin.post("/workflows?scope=public", text=SIMPLE.format(name=name))
     got = cloud.bob.get("/workflows/%s" % name)
     assert got["scope"] == "public"
-    assert got["project_id"] == cloud.ks.project_ids["proj-a"]
+    assert got["project_id"] == cloud.ks.project_ids["admin"]
     ex = cloud.bob.post("/executions", {"workflow_name": name})
     assert ex["project_id"] == cloud.ks.project_ids["proj-b"]
     assert cloud.bob.wait(ex["id"])["state"] == "SUCCESS"
     cloud.alice.call("GET", "/executions/%s" % ex["id"], status=404)
-    refused = cloud.bob.call("PUT", "/workflows?scope=public",
-                             text=SIMPLE.format(name=name), status=403)
+    refused = cloud.bob.call("PUT", "/workflows", text=SIMPLE.format(name=name),
+                             status=403)
     assert refused.json()["faultstring"]
     cloud.bob.call("DELETE", "/workflows/%s" % name, status=403)
-    assert cloud.alice.get("/workflows/%s" % name)["scope"] == "public"
+    assert cloud.admin.get("/workflows/%s" % name)["scope"] == "public"
+
+
+def test_other_projects_are_for_admins_only(cloud):
+    for path in ("/executions?all_projects=true", "/workflows?all_projects=true",
+                 "/executions?project_id=%s" % cloud.ks.project_ids["proj-b"],
+                 "/cron_triggers?all_projects=true", "/code_sources"):
+        refused = cloud.alice.call("GET", path, status=403)
+        assert "Policy doesn't allow" in refused.json()["faultstring"]
+    mine = cloud.bob.post("/workflows", text=SIMPLE.format(name=_name("b")))["workflows"]
+    listed = cloud.admin.get("/workflows?project_id=%s" % cloud.ks.project_ids["proj-b"])
+    assert mine[0]["id"] in [w["id"] for w in listed["workflows"]]
+    assert {w["project_id"] for w in listed["workflows"]} == {
+        cloud.ks.project_ids["proj-b"]}

@@ -3,7 +3,7 @@
 from pecan import rest
 from wsme import types as wtypes
 
-from mistral_svc.api import rest_utils
+from mistral_svc.api import access, rest_utils
 from mistral_svc.api.controllers.v2 import action_runs, resources
 from mistral_svc.db import api as db_api, models
 
@@ -60,6 +60,7 @@ class ActionExecutionsController(action_runs.ActionRunsMixin, rest.RestControlle
 
     @rest_utils.wsexpose(resources.ActionExecution, wtypes.text, [wtypes.text])
     def get_one(self, id, fields=None):
+        access.enforce("action_executions:get")
         return action_ex_resource(db_api.get(models.ActionExecution, id),
                                   rest_utils.parse_fields(fields))
 
@@ -69,6 +70,7 @@ class ActionExecutionsController(action_runs.ActionRunsMixin, rest.RestControlle
                 task_execution_id=None, state=None, state_info=None, accepted=None,
                 created_at=None, updated_at=None, include_output=False, tags=None,
                 input=None, output=None, params=None, description=None):
+        access.enforce("action_executions:list")
         filters = _filters(name, workflow_name, task_name, task_execution_id, state,
                            state_info, accepted, created_at, updated_at, input, output,
                            params, description)
@@ -85,6 +87,7 @@ class TaskActionExecutionsController(rest.RestController):
                 _task_ex_id=None, state=None, state_info=None, accepted=None,
                 created_at=None, updated_at=None, include_output=False, tags=None,
                 input=None, output=None, params=None, description=None):
+        access.enforce("action_executions:list")
         db_api.get(models.TaskExecution, task_execution_id)
         filters = _filters(name, workflow_name, task_name, task_execution_id, state,
                            state_info, accepted, created_at, updated_at, input, output,

@@ -7,7 +7,7 @@ import pecan
 from wsme import types as wtypes
 
 from mistral_svc import config, context, exceptions as exc
-from mistral_svc.api import rest_utils
+from mistral_svc.api import access, rest_utils
 from mistral_svc.services import executions as ex_service
 from mistral_svc.api.controllers.v2 import resources
 from mistral_svc.db import api as db_api, models
@@ -71,6 +71,7 @@ class ActionRunsMixin:
     def post(self, body):
         """Run an action outside any workflow. ``params``: run_sync, save_result,
         target, timeout."""
+        access.enforce("action_executions:create")
         data = body.to_dict()
         name = data.get("name")
         if not name:
@@ -96,6 +97,7 @@ class ActionRunsMixin:
     def put(self, id=None):
         """Report the result of an action execution (``state`` SUCCESS, ERROR or
         CANCELLED, with ``output``), or move it to PAUSED/RUNNING."""
+        access.enforce("action_executions:update")
         if not id:
             pecan.abort(405)
         body = _request_json()
@@ -121,6 +123,7 @@ class ActionRunsMixin:
     def delete(self, id):
         """Delete a finished action execution that was run outside a workflow, when
         ``[api] allow_action_execution_deletion`` is on (403 otherwise)."""
+        access.enforce("action_executions:delete")
         if not CONF.api.allow_action_execution_deletion:
             raise exc.NotAllowed("Action execution deletion is not allowed.")
         ex_service.delete_action_execution(id)

@@ -5,7 +5,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral_svc import exceptions as exc
-from mistral_svc.api import rest_utils
+from mistral_svc.api import access, rest_utils
 from mistral_svc.api.controllers.v2 import resources
 from mistral_svc.db import api as db_api, models
 from mistral_svc.services import actions as action_service
@@ -54,6 +54,8 @@ class ActionsController(rest.RestController):
     @pecan.expose()
     def post(self, namespace="", scope="private"):
         """Create the ad-hoc actions of the YAML request body; 201 with them."""
+        access.enforce("actions:create")
+        access.enforce_scope("actions", scope)
         rows = action_service.create_actions(rest_utils.request_text(), namespace=namespace,
                                              scope=_scope(scope))
         return rest_utils.json_response(_listing(rows), status=201)
@@ -64,6 +66,8 @@ class ActionsController(rest.RestController):
     def put(self, identifier=None, namespace="", scope="private"):
         """Replace ad-hoc actions with the YAML request body (all it names, or the one
         ``identifier``); 200 with ``{"actions": [...]}``."""
+        access.enforce("actions:update")
+        access.enforce_scope("actions", scope)
         rows = action_service.update_actions(rest_utils.request_text(), identifier=identifier,
                                              namespace=namespace, scope=_scope(scope))
         return rest_utils.json_response(_listing(rows))
@@ -81,6 +85,7 @@ class ActionsController(rest.RestController):
         """An action by id or name (``namespace`` first, then the default one); the
         namespace may also come as a second path segment, as python-mistralclient
         sends it."""
+        access.enforce("actions:get")
         fields = rest_utils.parse_fields(fields)
         row = db_api.get_by_id_or_name(models.ActionDefinition, identifier, namespace or "")
         return action_resource(row, fields)
@@ -88,6 +93,7 @@ class ActionsController(rest.RestController):
     @rest_utils.wsexpose(None, wtypes.text, wtypes.text, status_code=204)
     def delete(self, identifier, namespace=""):
         """Delete an ad-hoc action (system actions: 400)."""
+        access.enforce("actions:delete")
         action_service.delete_action(identifier, namespace or "")
 
     @rest_utils.wsexpose(resources.Actions, wtypes.text, int, wtypes.text, wtypes.text,
@@ -99,6 +105,7 @@ class ActionsController(rest.RestController):
                 updated_at=None, description=None, definition=None, is_system=None,
                 input=None, namespace=None, project_id=None):
         """A page of actions matching the filters, with a ``next`` link."""
+        access.enforce("actions:list")
         limit, keys, dirs = rest_utils.list_args(limit, sort_keys or "name", sort_dirs)
         fields = rest_utils.parse_fields(fields)
         filters = rest_utils.filters_from(

@@ -3,7 +3,7 @@
 from pecan import rest
 from wsme import types as wtypes
 
-from mistral_svc.api import rest_utils
+from mistral_svc.api import access, rest_utils
 from mistral_svc.api.controllers.v2 import resources
 from mistral_svc.db import api as db_api, models
 from mistral_svc.services import triggers
@@ -25,7 +25,9 @@ class CronTriggersController(rest.RestController):
     def post(self, body):
         """Create a trigger: ``name``, ``workflow_name`` or ``workflow_id``, and
         ``pattern`` and/or ``first_execution_time`` ("YYYY-MM-DD HH:MM", UTC)."""
+        access.enforce("cron_triggers:create")
         data = body.to_dict()
+        access.enforce_scope("cron_triggers", data.get("scope"))
         row = triggers.create(
             data.get("name"),
             workflow_name=data.get("workflow_name"),
@@ -43,12 +45,14 @@ class CronTriggersController(rest.RestController):
     @rest_utils.wsexpose(resources.CronTrigger, wtypes.text, [wtypes.text])
     def get_one(self, identifier, fields=None):
         """A trigger by name or id."""
+        access.enforce("cron_triggers:get")
         fields = rest_utils.parse_fields(fields)
         return cron_trigger_resource(triggers.get(identifier), fields)
 
     @rest_utils.wsexpose(None, wtypes.text, status_code=204)
     def delete(self, identifier):
         """Delete a trigger by name or id."""
+        access.enforce("cron_triggers:delete")
         triggers.delete(identifier)
 
     @rest_utils.wsexpose(resources.CronTriggers, wtypes.text, int, wtypes.text, wtypes.text,
@@ -63,6 +67,7 @@ class CronTriggersController(rest.RestController):
                 next_execution_time=None, created_at=None, updated_at=None, project_id=None,
                 all_projects=False, status=None):
         """Triggers, filtered, sorted and paginated like every Mistral list."""
+        access.enforce_listing("cron_triggers", all_projects, project_id)
         limit, keys, dirs = rest_utils.list_args(limit, sort_keys, sort_dirs)
         fields = rest_utils.parse_fields(fields)
         filters = rest_utils.filters_from(

@@ -8,7 +8,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral_svc import exceptions as exc
-from mistral_svc.api import rest_utils
+from mistral_svc.api import access, rest_utils
 from mistral_svc.api.controllers.v2 import resources
 from mistral_svc.db import api as db_api, models
 from mistral_svc.services import environments
@@ -44,7 +44,10 @@ class EnvironmentsController(rest.RestController):
     @rest_utils.wsexpose(resources.Environment, body=resources.Environment, status_code=201)
     def post(self, body):
         """Create an environment: ``name``, ``description``, ``variables``, ``scope``."""
-        row = environments.create(_request_fields(body))
+        access.enforce("environments:create")
+        fields = _request_fields(body)
+        access.enforce_scope("environments", fields.get("scope"))
+        row = environments.create(fields)
         env = environment_resource(db_api.get(models.Environment, row.id))
         # Mistral's answer to a create leaves out the columns the request did not set.
         for name in ("description", "updated_at"):
@@ -55,18 +58,23 @@ class EnvironmentsController(rest.RestController):
     @rest_utils.wsexpose(resources.Environment, body=resources.Environment)
     def put(self, body):
         """Update the environment named in the body."""
-        row = environments.update(_request_fields(body))
+        access.enforce("environments:update")
+        fields = _request_fields(body)
+        access.enforce_scope("environments", fields.get("scope"))
+        row = environments.update(fields)
         return environment_resource(db_api.get(models.Environment, row.id))
 
     @rest_utils.wsexpose(resources.Environment, wtypes.text, [wtypes.text])
     def get_one(self, identifier, fields=None):
         """An environment by name or id."""
+        access.enforce("environments:get")
         fields = rest_utils.parse_fields(fields)
         return environment_resource(environments.get(identifier), fields)
 
     @rest_utils.wsexpose(None, wtypes.text, status_code=204)
     def delete(self, name):
         """Delete an environment by name."""
+        access.enforce("environments:delete")
         environments.delete(name)
 
     @rest_utils.wsexpose(resources.Environments, wtypes.text, int, wtypes.text, wtypes.text,
@@ -76,6 +84,7 @@ class EnvironmentsController(rest.RestController):
                 fields=None, name=None, description=None, variables=None, scope=None,
                 project_id=None, created_at=None, updated_at=None, all_projects=False):
         """A page of environments matching the filters, with a ``next`` link."""
+        access.enforce_listing("environments", all_projects, project_id)
         limit, keys, dirs = rest_utils.list_args(limit, sort_keys, sort_dirs)
         fields = rest_utils.parse_fields(fields)
         filters = rest_utils.filters_from(name=name, description=description, scope=scope,

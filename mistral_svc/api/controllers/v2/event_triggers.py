@@ -4,7 +4,7 @@ The rules (required fields, what an update may change, conflicts) live in
 ``services.event_triggers``; the listening in ``scheduler.events``. Here: the HTTP
 shape, and who may do what. With ``[pecan] auth_enable`` on, a trigger belongs to the
 caller's project (the ``X-Project-Id`` header keystonemiddleware sets), and only an
-admin (``admin`` in ``X-Roles``) may create or update a trigger to ``scope: public``,
+admin (policy rule ``event_triggers:publicize``) may make a trigger ``scope: public``,
 which fires for the notifications of every project (403 otherwise). Without auth,
 every trigger belongs to the default project and fires for every notification.
 """
@@ -12,8 +12,8 @@ every trigger belongs to the default project and fires for every notification.
 from pecan import rest
 from wsme import types as wtypes
 
-from mistral_svc import config, context, exceptions as exc
-from mistral_svc.api import rest_utils
+from mistral_svc import config, context
+from mistral_svc.api import access, rest_utils
 from mistral_svc.api.controllers.v2 import resources
 from mistral_svc.services import event_triggers
 
@@ -35,15 +35,6 @@ def _caller_project():
     return context.caller_project()
 
 
-def _check_public(scope):
-    """Only an admin may make a trigger public (when there are users to tell apart)."""
-    if scope != "public" or not CONF.pecan.auth_enable:
-        return
-    ctx = context.current()
-    if ctx is None or not ctx.is_admin:
-        raise exc.NotAllowed("Only an admin can create or update a public event trigger.")
-
-
 class EventTriggersController(rest.RestController):
     """Event triggers."""
 
@@ -53,8 +44,9 @@ class EventTriggersController(rest.RestController):
         """Create a trigger: ``workflow_id``, ``exchange``, ``topic`` and ``event`` are
         required; ``name``, ``workflow_input``, ``workflow_params`` (JSON strings) and
         ``scope`` (private, the default, or public) are optional."""
+        access.enforce("event_triggers:create")
         data = body.to_dict()
-        _check_public(data.get("scope"))
+        access.enforce_scope("event_triggers", data.get("scope"))
         row = event_triggers.create(
             data.get("name"),
             data.get("workflow_id"),
@@ -71,6 +63,7 @@ class EventTriggersController(rest.RestController):
     @rest_utils.wsexpose(resources.EventTrigger, wtypes.text, [wtypes.text])
     def get_one(self, trigger_id, fields=None):
         """A trigger by id."""
+        access.enforce("event_triggers:get")
         fields = rest_utils.parse_fields(fields)
         return event_trigger_resource(event_triggers.get(trigger_id), fields)
 
@@ -79,8 +72,9 @@ class EventTriggersController(rest.RestController):
         """Update a trigger's ``name``, ``workflow_id``, ``workflow_input``,
         ``workflow_params`` or ``scope``. ``exchange``, ``topic`` and ``event`` cannot
         change: delete the trigger and create a new one."""
+        access.enforce("event_triggers:update")
         data = body.to_dict()
-        _check_public(data.get("scope"))
+        access.enforce_scope("event_triggers", data.get("scope"))
         values = {k: data[k] for k in event_triggers.UPDATABLE + event_triggers.NOT_UPDATABLE
                   if k in data}
         return event_trigger_resource(event_triggers.update(trigger_id, values))
@@ -88,6 +82,7 @@ class EventTriggersController(rest.RestController):
     @rest_utils.wsexpose(None, wtypes.text, status_code=204)
     def delete(self, trigger_id):
         """Delete a trigger by id; executions it started stay."""
+        access.enforce("event_triggers:delete")
         event_triggers.delete(trigger_id)
 
     @rest_utils.wsexpose(resources.EventTriggers, wtypes.text, int, wtypes.text, wtypes.text,
@@ -99,6 +94,7 @@ class EventTriggersController(rest.RestController):
                 workflow_params=None, exchange=None, topic=None, event=None, scope=None,
                 project_id=None, created_at=None, updated_at=None, all_projects=False):
         """Triggers, filtered, sorted and paginated like every Mistral list."""
+        access.enforce_listing("event_triggers", all_projects, project_id)
         limit, keys, dirs = rest_utils.list_args(limit, sort_keys, sort_dirs)
         fields = rest_utils.parse_fields(fields)
         filters = rest_utils.filters_from(

@@ -5,7 +5,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral_svc import context, exceptions as exc, notifications
-from mistral_svc.api import rest_utils
+from mistral_svc.api import access, rest_utils
 from mistral_svc.api.controllers.v2 import resources, tasks as tasks_ctrl
 from mistral_svc.db import api as db_api, models
 from mistral_svc.rpc import clients
@@ -86,6 +86,7 @@ class SubExecutionsController(rest.RestController):
     @rest_utils.wsexpose(resources.Executions, wtypes.text, wtypes.text, int, bool)
     def get_all(self, workflow_execution_id, errors_only="", max_depth=-1,
                 include_output=False):
+        access.enforce("executions:list")
         rows = reports.sub_executions(workflow_execution_id,
                                       str(errors_only).lower() == "true", max_depth)
         return resources.Executions(executions=[
@@ -102,6 +103,7 @@ class ReportController(rest.RestController):
     @rest_utils.wrap_pecan
     @pecan.expose()
     def get_all(self, workflow_execution_id, **params):
+        access.enforce("executions:get")
         # Query parameters are read here (not as arguments) because pecan routes this
         # nested controller by its positional arguments alone.
         unknown = set(params) - {"errors_only", "max_depth", "statistics_only"}
@@ -127,6 +129,7 @@ class ExecutionsController(rest.RestController):
 
     @rest_utils.wsexpose(resources.Execution, wtypes.text, [wtypes.text])
     def get_one(self, id, fields=None):
+        access.enforce("executions:get")
         fields = rest_utils.parse_fields(fields)
         row = db_api.get(models.WorkflowExecution, id, columns=loaded_columns(fields))
         return execution_resource(row, fields)
@@ -137,6 +140,7 @@ class ExecutionsController(rest.RestController):
         the id of an existing execution answers that execution and starts nothing, so a
         retried request cannot start the workflow twice. With ``source_execution_id`` the
         new execution takes what the request leaves out from that execution."""
+        access.enforce("executions:create")
         data = {k: v for k, v in body.to_dict().items() if v is not None}
         exec_id = data.get("id")
         if exec_id is not None:
@@ -175,6 +179,7 @@ class ExecutionsController(rest.RestController):
 
     @rest_utils.wsexpose(resources.Execution, wtypes.text, body=resources.Execution)
     def put(self, id, body):
+        access.enforce("executions:update")
         data = body.to_dict()
         db_api.get(models.WorkflowExecution, id)  # 404 before anything else
         new_state = data.get("state")
@@ -208,6 +213,7 @@ class ExecutionsController(rest.RestController):
 
     @rest_utils.wsexpose(None, wtypes.text, bool, status_code=204)
     def delete(self, id, force=False):
+        access.enforce("executions:delete")
         ex_service.delete(id, force=force)
 
     @rest_utils.wsexpose(resources.Executions, wtypes.text, int, wtypes.text, wtypes.text,
@@ -221,6 +227,7 @@ class ExecutionsController(rest.RestController):
                 state=None, state_info=None, input=None, output=None, created_at=None,
                 updated_at=None, include_output=False, project_id=None, all_projects=False,
                 nulls=None):
+        access.enforce_listing("executions", all_projects, project_id)
         limit, keys, dirs = rest_utils.list_args(limit, sort_keys, sort_dirs)
         fields = rest_utils.parse_fields(fields)
         filters = rest_utils.filters_from(

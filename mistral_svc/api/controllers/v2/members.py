@@ -16,7 +16,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral_svc import config, context, exceptions as exc
-from mistral_svc.api import rest_utils
+from mistral_svc.api import access, rest_utils
 from mistral_svc.api.controllers.v2 import resources
 from mistral_svc.db import api as db_api, models
 from mistral_svc.services import members
@@ -57,6 +57,7 @@ class MembersController(rest.RestController):
     @rest_utils.wsexpose(resources.Members, wtypes.text)
     def get_all(self, resource_id):
         """The members the caller may see: all of them for the owner, else its own."""
+        access.enforce("members:list")
         _check(resource_id)
         rows = members.list_(resource_id, self.resource_type, _caller())
         return resources.Members(members=[member_resource(r) for r in rows])
@@ -64,6 +65,7 @@ class MembersController(rest.RestController):
     @rest_utils.wsexpose(resources.Member, wtypes.text, wtypes.text)
     def get_one(self, resource_id, member_id):
         """One member record."""
+        access.enforce("members:get")
         _check(resource_id)
         return member_resource(
             members.get(resource_id, self.resource_type, member_id, _caller()))
@@ -72,6 +74,7 @@ class MembersController(rest.RestController):
                          status_code=201)
     def post(self, resource_id, body):
         """Share the resource with the project ``member_id`` (status ``pending``)."""
+        access.enforce("members:create")
         _check(resource_id)
         member_id = body.to_dict().get("member_id") if body is not None else None
         row = members.create(resource_id, self.resource_type, member_id, _caller())
@@ -80,6 +83,7 @@ class MembersController(rest.RestController):
     @rest_utils.wsexpose(resources.Member, wtypes.text, wtypes.text, body=resources.Member)
     def put(self, resource_id, member_id, body):
         """Accept or reject a share (by the member project itself)."""
+        access.enforce("members:update")
         _check(resource_id)
         status = body.to_dict().get("status") if body is not None else None
         row = members.update(resource_id, self.resource_type, member_id, status, _caller())
@@ -88,5 +92,6 @@ class MembersController(rest.RestController):
     @rest_utils.wsexpose(None, wtypes.text, wtypes.text, status_code=204)
     def delete(self, resource_id, member_id):
         """Stop sharing with ``member_id``."""
+        access.enforce("members:delete")
         _check(resource_id)
         members.delete(resource_id, self.resource_type, member_id, _caller())

@@ -2,7 +2,7 @@
 
 from pecan import rest
 
-from mistral_svc.api import rest_utils
+from mistral_svc.api import access, rest_utils
 from mistral_svc.api.controllers.v2 import resources
 from mistral_svc.coordination import membership
 
@@ -12,6 +12,7 @@ class ServicesController(rest.RestController):
 
     @rest_utils.wsexpose(resources.Services)
     def get_all(self):
+        access.enforce("services:list")
         return resources.Services(services=[
             resources.Service(name=name, type=group)
             for name, group in membership.get().members()

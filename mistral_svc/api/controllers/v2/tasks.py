@@ -6,7 +6,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral_svc import context, exceptions as exc
-from mistral_svc.api import rest_utils
+from mistral_svc.api import access, rest_utils
 from mistral_svc.api.controllers.v2 import action_executions as ae_ctrl, resources
 from mistral_svc.db import api as db_api, models
 from mistral_svc.rpc import clients
@@ -116,6 +116,7 @@ class TaskSubExecutionsController(rest.RestController):
 
     @rest_utils.wsexpose(resources.Executions, wtypes.text, wtypes.text, int, bool)
     def get_all(self, task_execution_id, errors_only="", max_depth=-1, include_output=False):
+        access.enforce("executions:list")
         from mistral_svc.api.controllers.v2.executions import execution_resource
         from mistral_svc.services import reports
 
@@ -135,6 +136,7 @@ class TasksController(rest.RestController):
     def put(self, id, body):
         """Rerun a failed task (``{"state": "RUNNING", "reset": bool, "env": "{...}"}``)
         or skip it (``{"state": "SKIPPED"}``)."""
+        access.enforce("tasks:update")
         data = body.to_dict()
         if data.get("state") == states.SKIPPED:
             clients.EngineClient().skip_task(context.current(), id)
@@ -150,6 +152,7 @@ class TasksController(rest.RestController):
 
     @rest_utils.wsexpose(resources.Task, wtypes.text, [wtypes.text])
     def get_one(self, id, fields=None):
+        access.enforce("tasks:get")
         fields = rest_utils.parse_fields(fields)
         row = db_api.get(models.TaskExecution, id)
         task = task_resource(row, fields)
@@ -165,6 +168,7 @@ class TasksController(rest.RestController):
                 workflow_execution_id=None, state=None, state_info=None, created_at=None,
                 updated_at=None, project_id=None, tags=None, result=None, published=None,
                 processed=None, reset=None, env=None):
+        access.enforce("tasks:list")
         filters = task_filters(
             name, workflow_name, workflow_id, workflow_execution_id, state, state_info,
             created_at, updated_at, project_id, published, processed)
@@ -181,6 +185,7 @@ class ExecutionTasksController(rest.RestController):
                 _wf_ex_id=None, state=None, state_info=None, created_at=None,
                 updated_at=None, project_id=None, tags=None, result=None, published=None,
                 processed=None, reset=None, env=None):
+        access.enforce("tasks:list")
         db_api.get(models.WorkflowExecution, workflow_execution_id)
         filters = task_filters(
             name, workflow_name, workflow_id, workflow_execution_id, state, state_info,

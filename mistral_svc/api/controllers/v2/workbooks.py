@@ -5,7 +5,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral_svc import exceptions as exc
-from mistral_svc.api import rest_utils
+from mistral_svc.api import access, rest_utils
 from mistral_svc.api.controllers.v2 import resources
 from mistral_svc.db import api as db_api, models
 from mistral_svc.services import workbooks
@@ -40,6 +40,8 @@ class WorkbooksController(rest.RestController):
     @pecan.expose()
     def post(self, namespace="", scope="private", skip_validation=False):
         """Create a workbook from the YAML request body; 201 with the new workbook."""
+        access.enforce("workbooks:create")
+        access.enforce_scope("workbooks", scope)
         row = workbooks.create(rest_utils.request_text(), namespace=namespace,
                                scope=_scope(scope))
         return rest_utils.json_response(rest_utils.to_json(workbook_resource(_fresh(row))),
@@ -50,6 +52,8 @@ class WorkbooksController(rest.RestController):
     @pecan.expose()
     def put(self, namespace="", scope="private", skip_validation=False):
         """Replace the workbook named in the YAML request body."""
+        access.enforce("workbooks:update")
+        access.enforce_scope("workbooks", scope)
         row = workbooks.update(rest_utils.request_text(), namespace=namespace,
                                scope=_scope(scope))
         return rest_utils.json_response(rest_utils.to_json(workbook_resource(_fresh(row))))
@@ -64,12 +68,14 @@ class WorkbooksController(rest.RestController):
     @rest_utils.wsexpose(resources.Workbook, wtypes.text, wtypes.text, [wtypes.text])
     def get_one(self, name, namespace="", fields=None):
         """The workbook ``name`` in ``namespace`` (the default namespace if not given)."""
+        access.enforce("workbooks:get")
         fields = rest_utils.parse_fields(fields)
         return workbook_resource(workbooks.get(name, namespace), fields)
 
     @rest_utils.wsexpose(None, wtypes.text, wtypes.text, status_code=204)
     def delete(self, name, namespace=""):
         """Delete a workbook; the workflows and actions it defined stay."""
+        access.enforce("workbooks:delete")
         workbooks.delete(name, namespace)
 
     @rest_utils.wsexpose(resources.Workbooks, wtypes.text, int, wtypes.text, wtypes.text,
@@ -81,6 +87,7 @@ class WorkbooksController(rest.RestController):
                 project_id=None, created_at=None, updated_at=None, all_projects=False,
                 namespace=None):
         """A page of workbooks matching the filters, with a ``next`` link."""
+        access.enforce_listing("workbooks", all_projects, project_id)
         limit, keys, dirs = rest_utils.list_args(limit, sort_keys, sort_dirs)
         fields = rest_utils.parse_fields(fields)
         filters = rest_utils.filters_from(name=name, definition=definition, scope=scope,

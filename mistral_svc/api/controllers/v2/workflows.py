@@ -5,7 +5,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral_svc import exceptions as exc, lang
-from mistral_svc.api import rest_utils
+from mistral_svc.api import access, rest_utils
 from mistral_svc.api.controllers.v2 import members as members_ctrl, resources
 from mistral_svc.db import api as db_api, models
 from mistral_svc.services import definitions
@@ -48,6 +48,8 @@ class WorkflowsController(rest.RestController):
     @rest_utils.wrap_pecan
     @pecan.expose()
     def post(self, namespace="", scope="private", skip_validation=False):
+        access.enforce("workflows:create")
+        access.enforce_scope("workflows", scope)
         text = rest_utils.request_text()
         rows = definitions.create_workflows(text, namespace=namespace, scope=_scope(scope),
                                             skip_validation=_bool(skip_validation))
@@ -59,6 +61,8 @@ class WorkflowsController(rest.RestController):
     @rest_utils.wrap_pecan
     @pecan.expose()
     def put(self, identifier=None, namespace="", scope="private", skip_validation=False):
+        access.enforce("workflows:update")
+        access.enforce_scope("workflows", scope)
         text = rest_utils.request_text()
         rows = definitions.update_workflows(text, identifier=identifier, namespace=namespace,
                                             scope=_scope(scope),
@@ -80,6 +84,7 @@ class WorkflowsController(rest.RestController):
 
     @rest_utils.wsexpose(resources.Workflow, wtypes.text, wtypes.text, [wtypes.text])
     def get_one(self, identifier, namespace="", fields=None):
+        access.enforce("workflows:get")
         fields = rest_utils.parse_fields(fields)
         row = db_api.get_by_id_or_name(models.WorkflowDefinition, identifier, namespace,
                                        exact=True)
@@ -87,6 +92,7 @@ class WorkflowsController(rest.RestController):
 
     @rest_utils.wsexpose(None, wtypes.text, wtypes.text, status_code=204)
     def delete(self, identifier, namespace=""):
+        access.enforce("workflows:delete")
         definitions.delete_workflow(identifier, namespace)
 
     @rest_utils.wsexpose(resources.Workflows, wtypes.text, int, wtypes.text, wtypes.text,
@@ -97,6 +103,7 @@ class WorkflowsController(rest.RestController):
                 fields=None, name=None, input=None, definition=None, tags=None, scope=None,
                 project_id=None, created_at=None, updated_at=None, all_projects=False,
                 namespace=None):
+        access.enforce_listing("workflows", all_projects, project_id)
         limit, keys, dirs = rest_utils.list_args(limit, sort_keys, sort_dirs)
         fields = rest_utils.parse_fields(fields)
         filters = rest_utils.filters_from(name=name, input=input, scope=scope,
