@@ -14,6 +14,7 @@ from cliff import app, commandmanager
 from mistral_svc.cli import (
     action_executions,
     actions,
+    auth,
     code_sources,
     cron_triggers,
     dynamic_actions,
@@ -99,9 +100,10 @@ class MistralShell(app.App):
         parser.add_argument(
             "--os-mistral-url",
             dest="mistral_url",
-            default=_env("MISTRAL_URL", "OS_MISTRAL_URL", default=DEFAULT_URL),
+            default=_env("MISTRAL_URL", "OS_MISTRAL_URL"),
             help="Mistral API URL, including the version path "
-            f"(Env: MISTRAL_URL or OS_MISTRAL_URL; default {DEFAULT_URL}).",
+            f"(Env: MISTRAL_URL or OS_MISTRAL_URL; default: from the service catalogue "
+            f"with --os-auth-url, else {DEFAULT_URL}).",
         )
         parser.add_argument(
             "--os-auth-token",
@@ -126,8 +128,9 @@ class MistralShell(app.App):
             "--insecure",
             action="store_true",
             default=False,
-            help="Do not verify the API's TLS certificate.",
+            help="Do not verify the API's (and Keystone's) TLS certificate.",
         )
+        auth.add_options(parser)
         return parser
 
     def configure_logging(self):
@@ -148,9 +151,17 @@ class MistralShell(app.App):
         """The HTTP client, built on first use from the global options."""
         if self._client is None:
             verify = False if self.options.insecure else (self.options.cacert or True)
+            url, token = self.options.mistral_url, self.options.token
+            try:
+                identity = auth.authenticate(self.options, verify)
+            except Exception as e:  # noqa: BLE001 - keystoneauth1's many errors
+                raise http.ClientError("Authentication failed: %s" % e)
+            if identity is not None:
+                token, self.options.project_id, found = identity
+                url = url or found
             self._client = http.HTTPClient(
-                self.options.mistral_url,
-                token=self.options.token,
+                url or DEFAULT_URL,
+                token=token,
                 verify=verify,
                 project_id=self.options.project_id,
             )

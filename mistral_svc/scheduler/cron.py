@@ -12,7 +12,7 @@ import logging
 from mistral_svc import config
 from mistral_svc.db import models
 from mistral_svc.rpc import clients
-from mistral_svc.services import triggers
+from mistral_svc.services import triggers, trusts
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class CronTriggers:
         try:
             self._engine = self._engine or clients.EngineClient()
             result = self._engine.start_workflow(
-                {"project_id": trigger.project_id},
+                trusts.owner_context(trigger),
                 trigger.workflow_id or trigger.workflow_name,
                 trigger.workflow_namespace or "",
                 trigger.workflow_input or {},

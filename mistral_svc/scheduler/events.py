@@ -33,7 +33,7 @@ import oslo_messaging as messaging
 
 from mistral_svc import config, expressions
 from mistral_svc.rpc import clients
-from mistral_svc.services import event_triggers
+from mistral_svc.services import event_triggers, trusts
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
@@ -229,7 +229,7 @@ class EventEngine:
         try:
             self._engine = self._engine or clients.EngineClient()
             result = self._engine.start_workflow(
-                {"project_id": trigger.project_id},
+                trusts.owner_context(trigger),
                 trigger.workflow_id,
                 "",
                 trigger.workflow_input or {},

@@ -32,7 +32,7 @@ from oslo_db import exception as db_exc
 
 from mistral_svc import exceptions as exc, expressions
 from mistral_svc.db import api as db_api, models
-from mistral_svc.services import definitions
+from mistral_svc.services import definitions, trusts
 
 LOG = logging.getLogger(__name__)
 
@@ -130,10 +130,15 @@ def create(name, workflow_id, exchange, topic, event, workflow_input=None,
     }
     definitions.check_workflow_input(_workflow(values["workflow_id"]),
                                      values["workflow_input"])
+    values["trust_id"] = trusts.create_trust()
     try:
         row = db_api.create(_MODEL, values)
     except exc.Conflict:
+        trusts.delete_trust(values["trust_id"])
         raise _duplicate(values)
+    except Exception:
+        trusts.delete_trust(values["trust_id"])
+        raise
     _changed()
     return row
 
@@ -183,8 +188,10 @@ def update(trigger_id, values):
 
 
 def delete(trigger_id):
-    """Delete a trigger; executions it started stay."""
-    db_api.delete(get(trigger_id))
+    """Delete a trigger (and its trust); executions it started stay."""
+    row = get(trigger_id)
+    db_api.delete(row)
+    trusts.delete_trust(row.trust_id)
     _changed()
 
 

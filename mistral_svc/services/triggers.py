@@ -13,10 +13,11 @@ is used up stays listed with status COMPLETED; one with firings left is READY.
 import datetime
 
 import croniter
+import sqlalchemy as sa
 
 from mistral_svc import exceptions as exc
 from mistral_svc.db import api as db_api, models
-from mistral_svc.services import definitions
+from mistral_svc.services import definitions, trusts
 
 READY = "READY"
 COMPLETED = "COMPLETED"
@@ -131,17 +132,25 @@ def create(name, workflow_name=None, workflow_id=None, workflow_namespace="",
         "project_id": project_id or db_api.owner_project(),
         "created_at": models.utcnow(),
     }
-    with db_api.transaction() as session:
-        # Mistral deletes a trigger once its count is used up, so its users expect
-        # the name to be free again: a COMPLETED trigger gives way to a new one.
-        session.execute(
-            _TRIGGERS.delete()
-            .where(_TRIGGERS.c.name == name)
-            .where(_TRIGGERS.c.project_id == values["project_id"])
-            .where(_TRIGGERS.c.status == COMPLETED)
-        )
-        _check_not_a_twin(session, values)
-        return db_api.create(models.CronTrigger, values)
+    values["trust_id"] = trusts.create_trust()
+    try:
+        with db_api.transaction() as session:
+            # Mistral deletes a trigger once its count is used up, so its users expect
+            # the name to be free again: a COMPLETED trigger gives way to a new one.
+            done = (_TRIGGERS.c.name == name) & (
+                _TRIGGERS.c.project_id == values["project_id"]) & (
+                _TRIGGERS.c.status == COMPLETED)
+            old_trusts = session.execute(
+                sa.select(_TRIGGERS.c.trust_id).where(done)).scalars().all()
+            session.execute(_TRIGGERS.delete().where(done))
+            _check_not_a_twin(session, values)
+            row = db_api.create(models.CronTrigger, values)
+    except Exception:
+        trusts.delete_trust(values["trust_id"])
+        raise
+    for trust_id in old_trusts:
+        trusts.delete_trust(trust_id)
+    return row
 
 
 def _check_not_a_twin(session, values):
@@ -170,8 +179,10 @@ def get(identifier):
 
 
 def delete(identifier):
-    """Delete a trigger by id or name; executions it started stay."""
-    db_api.delete(get(identifier))
+    """Delete a trigger by id or name (and its trust); executions it started stay."""
+    row = get(identifier)
+    db_api.delete(row)
+    trusts.delete_trust(row.trust_id)
 
 
 

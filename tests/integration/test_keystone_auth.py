@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from tests.integration import conftest as it
-from tests.keystone import keystone  # noqa: F401 - the session's Keystone
+from tests.keystone import USERS, keystone  # noqa: F401 - the session's Keystone
 
 SUB = """\
 version: '2.0'
@@ -301,3 +301,102 @@ def test_other_projects_are_for_admins_only(cloud):
     assert mine[0]["id"] in [w["id"] for w in listed["workflows"]]
     assert {w["project_id"] for w in listed["workflows"]} == {
         cloud.ks.project_ids["proj-b"]}
+
+
+def _cli(cloud, command, *args, user="alice", url=True):
+    """Run ``mistral-svc`` (or the official ``mistral``) with Keystone credentials."""
+    password, project = USERS[user]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "MISTRAL"))}
+    env.update({"OS_AUTH_URL": cloud.ks.url, "OS_USERNAME": user, "OS_PASSWORD": password,
+                "OS_PROJECT_NAME": project, "OS_USER_DOMAIN_NAME": "Default",
+                "OS_PROJECT_DOMAIN_NAME": "Default"})
+    if command == "mistral":
+        argv = [os.path.join(os.path.dirname(sys.executable), "mistral")]
+    else:
+        argv = [sys.executable, "-c", "import sys; from mistral_svc.cli.shell import main; "
+                "sys.exit(main())"]
+    options = ["--os-mistral-url", cloud.url] if url else []
+    return subprocess.run(argv + options + list(args), capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def test_both_clients_authenticate_with_keystone_credentials(cloud, tmp_path):
+    name = _name("cli")
+    path = tmp_path / "wf.yaml"
+    path.write_text(SIMPLE.format(name=name))
+    for command in ("mistral-svc", "mistral"):
+        if command == "mistral":
+            name = _name("cli")
+            path.write_text(SIMPLE.format(name=name))
+        made = _cli(cloud, command, "workflow-create", str(path), "-f", "json")
+        assert made.returncode == 0, made.stderr
+        assert json.loads(made.stdout)[0]["Project ID"] == cloud.ks.project_ids["proj-a"]
+        listed = _cli(cloud, command, "workflow-list", "-f", "json", user="bob")
+        assert listed.returncode == 0, listed.stderr
+        assert name not in [w["Name"] for w in json.loads(listed.stdout)]
+        ex = _cli(cloud, command, "execution-create", name, "-f", "json")
+        assert ex.returncode == 0, ex.stderr
+        assert json.loads(ex.stdout)["Workflow name"] == name
+    env_bad = dict(os.environ, OS_AUTH_URL=cloud.ks.url, OS_USERNAME="alice",
+                   OS_PASSWORD="wrong", OS_PROJECT_NAME="proj-a")
+    bad = subprocess.run([sys.executable, "-c", "import sys; from mistral_svc.cli.shell "
+                          "import main; sys.exit(main())", "--os-mistral-url", cloud.url,
+                          "workflow-list"], capture_output=True, text=True, env=env_bad,
+                         timeout=120)
+    assert bad.returncode != 0 and "Authentication failed" in bad.stderr, bad.stderr
+    assert "wrong" not in bad.stderr
+
+
+def _trusts_of(cloud, user):
+    """The trusts ``user`` gave (as Keystone lists them to the user itself)."""
+    resp = requests.get(cloud.ks.url + "/OS-TRUST/trusts", timeout=30,
+                        params={"trustor_user_id": cloud.ks.user_ids[user]},
+                        headers={"X-Auth-Token": cloud.ks.token(user)})
+    resp.raise_for_status()
+    return {t["id"] for t in resp.json()["trusts"]}
+
+
+def test_cron_triggers_fire_as_their_owner_after_the_token_is_gone(cloud):
+    name = _name("cronwf")
+    cloud.alice.post("/workflows", text=SIMPLE.format(name=name))
+    before = _trusts_of(cloud, "alice")
+    token = cloud.ks.token("alice")
+    owner = Client(cloud.url, token)
+    trigger = owner.post("/cron_triggers", {"name": _name("cron"), "workflow_name": name,
+                                            "pattern": "* * * * *",
+                                            "remaining_executions": 1})
+    (trust,) = _trusts_of(cloud, "alice") - before
+    cloud.ks.revoke(token)
+    check = requests.get(cloud.ks.url + "/auth/tokens", timeout=30, headers={
+        "X-Auth-Token": cloud.ks.token("admin"), "X-Subject-Token": token})
+    assert check.status_code == 404  # Keystone no longer knows the creating token
+    description = "Started by cron trigger '%s'" % trigger["name"]
+    deadline = time.monotonic() + 90
+    while True:
+        fired = [e for e in cloud.alice.get("/executions")["executions"]
+                 if e["description"] == description]
+        if fired:
+            break
+        assert time.monotonic() < deadline, "the trigger never fired"
+        time.sleep(1)
+    (ex,) = fired
+    assert ex["project_id"] == cloud.ks.project_ids["proj-a"]
+    assert cloud.alice.wait(ex["id"])["state"] == "SUCCESS"
+    cloud.bob.call("GET", "/executions/%s" % ex["id"], status=404)
+    # The trust goes with the trigger.
+    cloud.alice.call("DELETE", "/cron_triggers/%s" % trigger["name"], status=204)
+    assert trust not in _trusts_of(cloud, "alice")
+
+
+def test_event_triggers_keep_a_trust_deleted_with_them(cloud):
+    name = _name("evwf")
+    made = cloud.alice.post("/workflows", text=SIMPLE.format(name=name))["workflows"][0]
+    before = _trusts_of(cloud, "alice")
+    trigger = cloud.alice.post("/event_triggers", {
+        "name": _name("ev"), "workflow_id": made["id"], "exchange": "nova",
+        "topic": "notifications", "event": "compute.instance.create.end"})
+    (trust,) = _trusts_of(cloud, "alice") - before
+    cloud.bob.call("GET", "/event_triggers/%s" % trigger["id"], status=404)
+    cloud.bob.call("DELETE", "/event_triggers/%s" % trigger["id"], status=404)
+    cloud.alice.call("DELETE", "/event_triggers/%s" % trigger["id"], status=204)
+    assert trust not in _trusts_of(cloud, "alice")
