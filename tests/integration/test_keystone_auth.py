@@ -400,3 +400,32 @@ def test_event_triggers_keep_a_trust_deleted_with_them(cloud):
     cloud.bob.call("DELETE", "/event_triggers/%s" % trigger["id"], status=404)
     cloud.alice.call("DELETE", "/event_triggers/%s" % trigger["id"], status=204)
     assert trust not in _trusts_of(cloud, "alice")
+
+
+def test_sharing_through_members(cloud):
+    a, b = cloud.ks.project_ids["proj-a"], cloud.ks.project_ids["proj-b"]
+    name = _name("shared")
+    wf = cloud.alice.post("/workflows", text=SIMPLE.format(name=name))["workflows"][0]
+    url = "/workflows/%s/members" % wf["id"]
+    made = cloud.alice.post(url, {"member_id": b})
+    assert (made["project_id"], made["member_id"], made["status"]) == (a, b, "pending")
+    cloud.alice.call("POST", url, body={"member_id": b}, status=409)
+    # Pending: not visible, not runnable.
+    cloud.bob.call("GET", "/workflows/%s" % wf["id"], status=404)
+    cloud.bob.call("POST", "/executions", body={"workflow_id": wf["id"]}, status=404)
+    # Only the member answers for itself.
+    cloud.alice.call("PUT", url + "/" + b, body={"status": "accepted"}, status=404)
+    accepted = cloud.bob.call("PUT", url + "/" + b, body={"status": "accepted"},
+                              status=200).json()
+    assert accepted["status"] == "accepted"
+    assert cloud.bob.get("/workflows/%s" % wf["id"])["project_id"] == a
+    assert [m["member_id"] for m in cloud.bob.get(url)["members"]] == [b]
+    ex = cloud.bob.post("/executions", {"workflow_id": wf["id"]})
+    assert ex["project_id"] == b and cloud.bob.wait(ex["id"])["state"] == "SUCCESS"
+    # Shared is not owned.
+    cloud.bob.call("DELETE", "/workflows/%s" % wf["id"], status=403)
+    cloud.bob.call("PUT", url + "/" + b, body={"status": "rejected"}, status=200)
+    cloud.bob.call("GET", "/workflows/%s" % wf["id"], status=404)
+    cloud.alice.call("DELETE", url + "/" + b, status=204)
+    cloud.alice.call("GET", url + "/" + b, status=404)
+    assert cloud.alice.get(url)["members"] == []
