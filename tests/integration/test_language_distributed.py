@@ -56,6 +56,18 @@ flaky_it:
     t:
       action: std.echo output="ok"
       fail-on: <% env().get(ok) = null %>
+skip_it:
+  tasks:
+    t:
+      action: std.fail
+      publish-on-skip:
+        skipped: <% env().greeting %>
+      on-skip: after
+    after:
+      action: std.echo output=[1, "two"]
+      target: <% $.get(nowhere) %>
+      publish:
+        got: <% task().result %>
 """
 
 
@@ -104,3 +116,15 @@ def test_language_constructs(deployment):
         "state": "RUNNING", "reset": True, "env": json.dumps({"ok": 1})})
     assert r.status_code == 200, r.text
     assert _wait(url, ex_id)["state"] == "SUCCESS"
+
+    # A skipped task follows on-skip; the env was evaluated at the start; a target
+    # that evaluates to null runs anywhere.
+    ex_id = _start(url, "skip_it", params=json.dumps({"env": {"greeting": "<% 'h' + 'i' %>"}}))
+    assert _wait(url, ex_id)["state"] == "ERROR"
+    tasks = requests.get("%s/executions/%s/tasks" % (url, ex_id), timeout=5).json()["tasks"]
+    r = requests.put("%s/tasks/%s" % (url, tasks[0]["id"]), timeout=30,
+                     json={"state": "SKIPPED"})
+    assert r.status_code == 200, r.text
+    ex = _wait(url, ex_id)
+    assert ex["state"] == "SUCCESS", ex["state_info"]
+    assert json.loads(ex["output"]) == {"skipped": "hi", "got": [1, "two"]}
