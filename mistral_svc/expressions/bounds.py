@@ -19,6 +19,7 @@ import contextlib
 import ctypes
 import threading
 import time
+from collections.abc import Mapping
 from typing import Any, Iterator
 
 from mistral_svc.expressions import base
@@ -74,6 +75,68 @@ def check_int_op(operator: str, left: Any, right: Any) -> None:
     elif operator == "<<":
         if right > 0 and left:
             check_int_result(left.bit_length() + right)
+
+
+_CONTAINERS = (Mapping, list, tuple, set, frozenset)
+
+
+def _parts(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return [p for item in value.items() for p in item]
+    return value
+
+
+def expanded_size(value: Any, limit: int) -> int:
+    """Bytes ``value`` takes once written out in full (every shared list or dict counted
+    each time it appears, as JSON and str() write it), computed without writing it: one
+    walk over its distinct containers, sizes summed bottom-up. LimitExceeded as soon as
+    it passes ``limit`` (negative: none), or if it contains itself."""
+    if not isinstance(value, _CONTAINERS):
+        return len(value) if isinstance(value, (str, bytes)) else 8
+    sizes: dict[int, int] = {}
+    on_path = set()
+    stack = [(value, False)]
+    while stack:
+        node, leaving = stack.pop()
+        key = id(node)
+        if leaving:
+            on_path.discard(key)
+            total = 8 * len(node)
+            for part in _parts(node):
+                if isinstance(part, _CONTAINERS):
+                    total += sizes[id(part)]
+                elif isinstance(part, (str, bytes)):
+                    total += len(part)
+                else:
+                    total += 8
+            if 0 <= limit < total:
+                raise LimitExceeded(
+                    "the result would take more than %d bytes written out ([yaql] "
+                    "memory_quota)" % limit)
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise LimitExceeded("the result contains itself")
+        on_path.add(key)
+        stack.append((node, True))
+        for part in _parts(node):
+            if isinstance(part, _CONTAINERS):
+                if id(part) in on_path:
+                    raise LimitExceeded("the result contains itself")
+                if id(part) not in sizes:
+                    stack.append((part, False))
+    return sizes[id(value)]
+
+
+def check_expanded(value: Any) -> Any:
+    """``value``, if written out in full it stays within the memory quota (see
+    ``expanded_size``): a list holding the same list many times, nested a few levels,
+    is small in memory and huge once converted or printed."""
+    if isinstance(value, _CONTAINERS):
+        expanded_size(value, base.settings.memory_quota)
+    return value
 
 
 class Budget:

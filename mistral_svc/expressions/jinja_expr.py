@@ -94,7 +94,7 @@ def _joined_size(items: list, separator: Any) -> int:
 
 def bounded_concat(values: Any) -> str:
     """Jinja's ``~``: the pieces are charged before they are joined."""
-    pieces = [v if isinstance(v, str) else str(v) for v in values]
+    pieces = [v if isinstance(v, str) else str(bounds.check_expanded(v)) for v in values]
     bounds.charge(sum(len(p) for p in pieces))
     return "".join(pieces)
 
@@ -201,6 +201,24 @@ def _bounded_filters(env: jinja2.Environment) -> None:
 
     filters.update(join=do_join, center=do_center, indent=do_indent, replace=do_replace,
                    format=do_format, wordwrap=do_wordwrap)
+    # Filters that write a value out in full: shared lists are checked first.
+    for name in ("tojson", "string", "pprint", "list", "unique", "sort"):
+        if name in filters:
+            filters[name] = _checked_first(filters[name])
+
+
+def _checked_first(func: Callable) -> Callable:
+    kind = getattr(func, "jinja_pass_arg", None)
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        value_index = 1 if kind is not None else 0
+        if len(args) > value_index:
+            bounds.check_expanded(args[value_index])
+        return func(*args, **kwargs)
+
+    if kind is not None:
+        checked.jinja_pass_arg = kind
+    return checked
 
 
 def _render(template: jinja2.Template, data: Any) -> str:
@@ -232,7 +250,9 @@ def _as_filter(name: str, func: Callable) -> Callable:
 
 def _build_environment(extra: dict[str, Callable] | None = None) -> jinja2.Environment:
     env = _BoundedSandbox(
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        # Every {{ }} of a template is written out: shared lists are checked first.
+        finalize=bounds.check_expanded,
     )
     _bounded_filters(env)
     for name, func in (extra or {}).items():
@@ -288,7 +308,7 @@ def evaluate(value: str, data: Any) -> Any:
         if not whole:
             return _render(_compile_template(value), data)
         # Converting also surfaces StrictUndefined values, which only fail when used.
-        return base.to_plain(_compile_expression(source)(_=data))
+        return base.to_plain(bounds.check_expanded(_compile_expression(source)(_=data)))
     except jinja2.TemplateSyntaxError as e:
         raise _syntax_error(source, e) from None
     except base.RuntimeFailure as e:

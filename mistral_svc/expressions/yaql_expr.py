@@ -64,6 +64,23 @@ def _limit_memory_usage(quota_or_engine: Any, *args: Any) -> None:
 
 yaql_utils.limit_memory_usage = _limit_memory_usage
 
+# yaql writes a result out (converting it to plain lists and dicts) in full: a list
+# holding the same list many times is checked before, a lazy result materialised first
+# (under limitIterators) so it can be.
+_yaql_convert_output_data = yaql_utils.convert_output_data
+
+
+def _convert_output_data(obj: Any, limit_func: Any, engine: Any, rec: Any = None) -> Any:
+    if rec is None:
+        if yaql_utils.is_iterable(obj) and not isinstance(
+                obj, (collections.abc.Mapping, collections.abc.Set, tuple, list)):
+            obj = list(limit_func(obj))
+        bounds.check_expanded(obj)
+    return _yaql_convert_output_data(obj, limit_func, engine, rec)
+
+
+yaql_utils.convert_output_data = _convert_output_data
+
 
 def _engine_options() -> dict:
     return {

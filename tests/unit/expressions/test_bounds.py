@@ -41,6 +41,13 @@ MEMORY_ATTACKS = [
     "{{ 'x' | indent(300000000) }}",
     "{{ 'a'.replace('a', 'x' * 10000000) * 1 }}{{ 'a'.replace('a', 'x' * 10000000) }}",
     "{% for i in range(100000) %}{{ 'x' * 1000 }}{% endfor %}",
+    # Lists holding the same list many times: small in memory, huge written out.
+    "{% set a = ['x' * 1000] * 1000 %}{% set b = [a] * 1000 %}{% set c = [b] * 1000 %}"
+    "{{ c | tojson | length }}",
+    "{% set a = ['x' * 1000] * 1000 %}{% set b = [a] * 1000 %}{{ [b] * 1000 }}",
+    "{% set a = ['x' * 1000] * 1000 %}{% set b = [a] * 1000 %}{{ ([b] * 1000) ~ '' }}",
+    "<% let(a => range(1000).select('x' * 1000).toList()) -> "
+    "let(b => range(1000).select($a).toList()) -> range(1000).select($b) %>",
     "<% 'x' * 300000000 %>",
     "<% range(20).select('x' * 5000000).join('') %>",
 ]
@@ -90,6 +97,11 @@ def test_time_bound(expression):
     with pytest.raises(expressions.ExpressionError, match="took longer than 0.5 seconds"):
         expressions.evaluate_recursively({"x": [expression]}, {})
     assert time.monotonic() - started < TIMEOUT + 3
+
+
+def test_a_result_that_contains_itself_is_refused():
+    with pytest.raises(expressions.ExpressionError, match="the result contains itself"):
+        expressions.evaluate("{% set l = [] %}{{ l.append(l) or '' }}{{ l }}", {})
 
 
 def test_ordinary_expressions_are_untouched():
