@@ -48,6 +48,7 @@ class MistralContext(oslo_context.RequestContext):
     def to_dict(self):
         data = super().to_dict()
         data.update({k: getattr(self, k) for k in _EXTRA})
+        data["user_id"] = self.user_id
         data["user_name"] = self.user_name
         data["project_name"] = self.project_name
         return data

@@ -28,7 +28,7 @@ ALLOWED_WITHOUT_AUTH = ("/", "/v2", "/v2/")
 _UNAUTHORIZED = "The request you have made requires authentication."
 
 
-def _fault(start_response, status, msg, headers=()):
+def fault(start_response, status, msg, headers=()):
     body = json.dumps({"faultcode": "Client" if status.startswith("4") else "Server",
                        "faultstring": msg,
                        "debuginfo": None}).encode()
@@ -37,7 +37,7 @@ def _fault(start_response, status, msg, headers=()):
     return [body]
 
 
-def _target_params(environ):
+def target_params(environ):
     """Mistral's ``X-Target-*`` headers: OpenStack actions then act on another cloud
     with the credentials given there. ValueError for a malformed set."""
     uri = environ.get("HTTP_X_TARGET_AUTH_URI")
@@ -82,7 +82,7 @@ def request_context(environ):
         "is_trust_scoped": bool(token.get("OS-TRUST:trust")),
         "overwrite": False,
     }
-    target = _target_params(environ)
+    target = target_params(environ)
     ctx = context.MistralContext.from_environ(environ, **kwargs)
     ctx.is_admin = "admin" in [r.lower() for r in ctx.roles or []]
     if target:
@@ -117,12 +117,12 @@ class Gate:
             if path in ALLOWED_WITHOUT_AUTH and environ.get("REQUEST_METHOD") == "GET":
                 with context.using(context.anonymous()):
                     return self.app(environ, start_response)
-            return _fault(start_response, "401 Unauthorized", _UNAUTHORIZED,
+            return fault(start_response, "401 Unauthorized", _UNAUTHORIZED,
                           [self._www_authenticate()])
         try:
             ctx = request_context(environ)
         except ValueError as e:
-            return _fault(start_response, "400 Bad Request", str(e))
+            return fault(start_response, "400 Bad Request", str(e))
         with context.using(ctx):
             return self.app(environ, start_response)
 
@@ -169,5 +169,5 @@ class _Shield:
             return self.app(environ, start_response)
         except Exception:  # noqa: BLE001 - the client never sees a traceback
             LOG.exception("could not validate a token (check [keystone_authtoken])")
-            return _fault(start_response, "503 Service Unavailable",
+            return fault(start_response, "503 Service Unavailable",
                           "The identity service is unavailable")

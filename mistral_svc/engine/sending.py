@@ -20,8 +20,13 @@ LOG = logging.getLogger(__name__)
 DISPATCH_CHUNK = 50
 
 # Keys of the caller's RPC context an action may use (OpenStack actions use the token).
-_SECURITY_KEYS = ("auth_token", "auth_uri", "project_id", "user_id", "user_name",
-                  "project_name", "region_name", "is_admin")
+_SECURITY_KEYS = ("auth_token", "auth_uri", "auth_cacert", "insecure", "project_id",
+                  "user_id", "user_name", "project_name", "region_name", "is_admin",
+                  "service_catalog", "trust_id", "is_trust_scoped", "expires_at")
+# What X-Target-* headers give (Mistral's target cloud): OpenStack actions then use
+# these credentials instead of the caller's.
+_TARGET_KEYS = ("auth_token", "auth_uri", "insecure", "project_id", "user_id", "user_name",
+                "region_name", "service_catalog")
 
 
 def callback_url():
@@ -53,12 +58,28 @@ def exec_context(action_ex, rpc_ctx=None):
         "workflow_name": action_ex.workflow_name,
         "task_name": action_ex.task_name,
         "callback_url": callback_url(),
-        "security": {k: rpc_ctx[k] for k in _SECURITY_KEYS if rpc_ctx.get(k) is not None},
+        "security": security_of(rpc_ctx),
         # A dynamic action's code travels with it (executors read no database).
         **dynamic_actions.exec_payload(
             action_ex.name, action_ex.workflow_namespace,
             {"adhoc": action_ex.rt.adhoc} if action_ex.rt.adhoc else {}),
     }
+
+
+def security_of(rpc_ctx):
+    """The security context an action sees: the caller's token (or the trust's), or
+    the target cloud's credentials when the request named one."""
+    rpc_ctx = transport.as_dict(rpc_ctx)
+    security = {k: rpc_ctx[k] for k in _SECURITY_KEYS if rpc_ctx.get(k) is not None}
+    if rpc_ctx.get("user_id") is None and rpc_ctx.get("user"):
+        security["user_id"] = rpc_ctx["user"]
+    target = rpc_ctx.get("target")
+    if target:
+        for key in _TARGET_KEYS:
+            security.pop(key, None)
+        security.update({k: target[k] for k in _TARGET_KEYS if target.get(k) is not None})
+        security["is_target"] = True
+    return security
 
 
 def dispatch(action_ex, rpc_ctx=None, safe_rerun=False, target=None, timeout=None):

@@ -111,8 +111,15 @@ class HeaderIdentity:
         ctx = context.anonymous()
         if config.CONF.pecan.auth_enable and (environ.get("HTTP_X_PROJECT_ID")
                                               or environ.get("HTTP_X_ROLES")):
+            from mistral_svc.api import auth
+
             ctx = context.MistralContext.from_environ(environ, overwrite=False)
             ctx.is_admin = "admin" in [r.lower() for r in ctx.roles]
+            try:
+                ctx.target = auth.target_params(environ)
+            except ValueError as e:  # as the API's Gate answers it
+                return auth.fault(start_response, "400 Bad Request", str(e))
+            ctx.is_target = bool(ctx.target)
         with context.using(ctx):
             return self.app(environ, start_response)
 

@@ -20,6 +20,8 @@ class FakeOpenStack:
     def __init__(self, username="demo", password="s3cret"):
         self.username, self.password = username, password
         self.tokens = set()
+        # The method of each token request: "password" or "token".
+        self.auth_methods = []
         self.requests = []
         self.servers = {}
         self.volumes = {}
@@ -94,7 +96,15 @@ class FakeOpenStack:
                 "media-types": [{"base": "application/json",
                                  "type": "application/vnd.openstack.identity-v3+json"}]}})
         if h.command == "POST" and path == "/identity/v3/auth/tokens":
-            pw = h._body()["auth"]["identity"]["password"]["user"]
+            identity = h._body()["auth"]["identity"]
+            self.auth_methods.append(identity["methods"][0])
+            if identity["methods"] == ["token"]:
+                # Re-scoping a token it issued, as Keystone does for a caller's token.
+                if identity["token"]["id"] not in self.tokens:
+                    return h._send(401, {"error": {"message": "unknown token"}})
+                pw = {"name": self.username, "password": self.password}
+            else:
+                pw = identity["password"]["user"]
             if pw.get("name") != self.username or pw.get("password") != self.password:
                 return h._send(401, {"error": {"message": "wrong credentials"}})
             token = "tok-" + uuid.uuid4().hex

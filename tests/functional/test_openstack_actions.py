@@ -153,3 +153,68 @@ def test_run_action_calls_openstack_directly(api, openstack):
     assert a_ex["state"] == "SUCCESS"
     server_id = json.loads(a_ex["output"])["result"]["id"]
     assert openstack.servers["RegionOne"][server_id]["name"] == "direct"
+
+
+def _token(cloud):
+    """A token the stand-in Keystone issued (what a caller of the API would hold)."""
+    import requests
+
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": "demo", "domain": {"id": "default"}, "password": "s3cret"}}}}}
+    return requests.post(cloud.auth_url + "/auth/tokens", json=body,
+                         timeout=10).headers["X-Subject-Token"]
+
+
+SERVER = """\
+version: '2.0'
+{name}:
+  tasks:
+    create_server:
+      action: nova.servers_create name={vm!r} image="img-1" flavor="m1.tiny"
+"""
+
+
+def _start_as(api, name, headers):
+    return api.app.post_json("/v2/executions", {"workflow_name": name},
+                             headers=headers).json["id"]
+
+
+def test_with_auth_on_actions_use_the_callers_token(api, unique, openstack):
+    CONF.set_override("auth_enable", True, group="pecan")
+    try:
+        token = _token(openstack)
+        caller = {"X-Auth-Token": token, "X-Project-Id": "p_" + unique,
+                  "X-Roles": "member"}
+        name = "tok_" + unique
+        api.app.post("/v2/workflows", SERVER.format(name=name, vm="vm-" + unique),
+                     headers=dict(caller, **{"Content-Type": "text/plain"}))
+        ex = api.wait(_start_as(api, name, caller))
+    finally:
+        CONF.clear_override("auth_enable", group="pecan")
+    assert ex["state"] == "SUCCESS", ex["state_info"]
+    assert [s["name"] for s in openstack.servers["RegionOne"].values()] == ["vm-" + unique]
+    # The caller's token was re-scoped; the configured password was never used.
+    assert openstack.auth_methods == ["password", "token"]
+
+
+def test_x_target_headers_send_actions_to_another_cloud(api, unique, openstack):
+    target = FakeOpenStack()
+    try:
+        CONF.set_override("auth_enable", True, group="pecan")
+        caller = {"X-Auth-Token": _token(openstack), "X-Project-Id": "p_" + unique,
+                  "X-Roles": "member", "X-Target-Auth-Uri": target.auth_url,
+                  "X-Target-Auth-Token": _token(target)}
+        name = "tgt_" + unique
+        api.app.post("/v2/workflows", SERVER.format(name=name, vm="far-" + unique),
+                     headers=dict(caller, **{"Content-Type": "text/plain"}))
+        ex = api.wait(_start_as(api, name, caller))
+        bad = dict(caller, **{"X-Target-Insecure": "maybe"})
+        refused = api.app.post_json("/v2/executions", {"workflow_name": name},
+                                    headers=bad, status=400).json
+        assert "X-Target-Insecure" in refused["faultstring"]
+    finally:
+        CONF.clear_override("auth_enable", group="pecan")
+        target.stop()
+    assert ex["state"] == "SUCCESS", ex["state_info"]
+    assert [s["name"] for s in target.servers["RegionOne"].values()] == ["far-" + unique]
+    assert not openstack.servers.get("RegionOne")
