@@ -101,6 +101,13 @@ engine_opts = [
         "otherwise.",
     ),
     cfg.FloatOpt(
+        "action_ack_timeout",
+        default=30.0,
+        help="Seconds an engine waits for an executor to acknowledge an action "
+        "execution before it sends it again (nobody started it: its message was lost). "
+        "Keep it well above [executor] heartbeat_interval.",
+    ),
+    cfg.FloatOpt(
         "recovery_interval",
         default=10.0,
         help="Seconds between an engine's scans for work lost with a dead process.",

@@ -270,6 +270,8 @@ class ActionExecution(Base):
     runtime_context = sa.Column(JSON)
     tags = sa.Column(JSON)
     last_heartbeat = sa.Column(Timestamp)
+    # The executor (membership id) that acknowledged it; NULL: nobody did (yet).
+    acked_by = sa.Column(sa.String(255))
     project_id = sa.Column(sa.String(80), default="<default-project>", index=True)
 
 

@@ -230,7 +230,7 @@ def _effect(session, conductor, cmd, rpc_ctx):
     if isinstance(cmd, commands.RunAction):
         action_ex = conductor.view.held_actions()[cmd.action_ex_id]
         sending.dispatch(action_ex, rpc_ctx, safe_rerun=cmd.safe_rerun, target=cmd.target,
-                         timeout=cmd.timeout)
+                         timeout=cmd.timeout, claim=cmd.claim)
     elif isinstance(cmd, commands.ScheduleTimer):
         jobs.schedule(cmd.name, dict(cmd.args, task_ex_id=cmd.task_ex_id), cmd.delay,
                       key=cmd.key)

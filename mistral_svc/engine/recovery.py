@@ -1,17 +1,25 @@
 """Recovering work lost with a dead process.
 
+- An executor acknowledges each action execution as a worker starts it
+  (``accept_actions``; its first heartbeat does too), which sets ``last_heartbeat``.
+  An action execution still RUNNING with no ``last_heartbeat`` a while
+  (``action_ack_timeout``) after it was sent was never started by anybody: its
+  message was lost (the engine died between its commit and its cast, the broker lost
+  it, the process stopped). It is sent again, whatever its safe-rerun, as a delivery
+  that the executor must claim (``claim_actions``) before running it, so two copies
+  of it never both run.
 - Executors report by heartbeat what they run and which results they sent; running
   action executions get a fresh ``last_heartbeat``, and a result an engine lost (it died
   while handling it) is asked for again.
-- Every engine scans periodically (and once at start) for action executions whose
-  executor stopped reporting: the action runs again when its task has ``safe-rerun``,
-  otherwise the task fails with a clear state_info. It also finds workflow tasks whose
-  sub-workflow completed while the notice to the parent was lost, and reverting
-  executions whose request to a child (or the child's answer) was lost.
+- Every engine scans periodically (and once at start) for acknowledged action
+  executions whose executor stopped reporting: the action runs again when its task has
+  ``safe-rerun``, otherwise the task fails with a clear state_info. It also finds
+  workflow tasks whose sub-workflow completed while the notice to the parent was lost,
+  and reverting executions whose request to a child (or the child's answer) was lost.
 
 Each fix runs in its own transaction under the execution's lock and re-checks the state
-first, so several engines scanning at once, or a late original message, change nothing
-twice.
+first (``judge``), so several engines scanning at once, or a late original message,
+change nothing twice.
 """
 
 import datetime
@@ -23,7 +31,7 @@ import sqlalchemy as sa
 
 from mistral_svc import config
 from mistral_svc.db import api as db_api, models, session as db_session
-from mistral_svc.engine import apply
+from mistral_svc.engine import acks, apply, standalone
 from mistral_svc.workflow import states
 from mistral_svc.workflow.conducting import lost_message  # noqa: F401 - shown in tests
 from mistral_svc.workflow.reverting import REVERTING_PREFIX
@@ -31,12 +39,87 @@ from mistral_svc.workflow.reverting import REVERTING_PREFIX
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
 
+RESEND = "resent"
+RERUN_OR_FAIL = "lost"
+
+_TABLE = models.ActionExecution.__table__
+
+
+def judge(action_ex, now, ack_timeout, heartbeat_timeout):
+    """What recovery does with an action execution at ``now``: RESEND (never
+    acknowledged, and its last delivery is ``ack_timeout`` old), RERUN_OR_FAIL
+    (acknowledged, then no heartbeat for ``heartbeat_timeout``; an asynchronous
+    action, which waits for its result over the API, never is), or None."""
+    if action_ex is None or action_ex.state != states.RUNNING:
+        return None
+    if action_ex.last_heartbeat is None:
+        sent = action_ex.updated_at or action_ex.created_at
+        if sent <= now - datetime.timedelta(seconds=ack_timeout):
+            return RESEND
+        return None
+    if action_ex.is_sync is False:
+        return None
+    if action_ex.last_heartbeat < now - datetime.timedelta(seconds=heartbeat_timeout):
+        return RERUN_OR_FAIL
+    return None
+
+
+def accept_actions(executor, action_ex_ids):
+    """An executor's acknowledgement: these action executions start there (stored
+    unless their result comes first, see ``acks``)."""
+    if action_ex_ids:
+        acks.BUFFER.accept(executor, action_ex_ids)
+
+
+def claim_actions(executor, action_ex_ids):
+    """An executor asks to run deliveries that may have a twin: each is granted
+    (returned) only if no other executor acknowledged it, and is then this one's (a
+    claim asked again, its answer lost, is granted again)."""
+    # This engine's own pending acknowledgements count: store them first.
+    acks.BUFFER.flush(everything=True)
+    granted = []
+    now = models.utcnow()
+    for action_ex_id in sorted(action_ex_ids):
+        with db_api.transaction() as session:
+            done = session.execute(
+                _TABLE.update()
+                .where(_TABLE.c.id == action_ex_id)
+                .where(_TABLE.c.state == states.RUNNING)
+                .where(sa.or_(_TABLE.c.last_heartbeat.is_(None),
+                              _TABLE.c.acked_by == executor))
+                .values(last_heartbeat=now, acked_by=executor)
+            ).rowcount
+        if done:
+            granted.append(action_ex_id)
+    return granted
+
+
+def release_actions(executor, action_ex_ids):
+    """A stopping executor gives back actions it acknowledged but never started:
+    they count as never acknowledged again, and are sent again at once."""
+    if not action_ex_ids:
+        return
+    acks.BUFFER.settled(action_ex_ids)
+    with db_api.transaction() as session:
+        session.execute(
+            _TABLE.update()
+            .where(_TABLE.c.id.in_(sorted(action_ex_ids)))
+            .where(_TABLE.c.state == states.RUNNING)
+            .where(sa.or_(_TABLE.c.acked_by.is_(None), _TABLE.c.acked_by == executor))
+            .values(last_heartbeat=None, acked_by=None)
+        )
+    for action_ex_id in action_ex_ids:
+        try:
+            db_session.retry_on_deadlock(recover_action)(action_ex_id, ack_timeout=0)
+        except Exception:  # noqa: BLE001 - the scan sends it later
+            LOG.warning("could not send action execution %s again", action_ex_id,
+                        exc_info=True)
+
 
 def report_actions(executor, running, finished):
     """Handle an executor heartbeat; returns ``{"resend": [ids]}``: finished actions
     whose result never got through (still RUNNING here)."""
     now = models.utcnow()
-    table = models.ActionExecution.__table__
     with db_api.transaction() as session:
         resend = []
         if finished:
@@ -47,47 +130,74 @@ def report_actions(executor, running, finished):
         alive = list(running) + resend
         if alive:
             session.execute(
-                table.update()
-                .where(table.c.id.in_(alive))
-                .where(table.c.state == states.RUNNING)
-                .values(last_heartbeat=now)
+                _TABLE.update()
+                .where(_TABLE.c.id.in_(sorted(alive)))
+                .where(_TABLE.c.state == states.RUNNING)
+                .values(last_heartbeat=now,
+                        acked_by=sa.func.coalesce(_TABLE.c.acked_by, executor))
             )
     return {"resend": resend}
 
 
+def _cutoff(seconds):
+    return models.utcnow() - datetime.timedelta(seconds=seconds)
+
+
+def _unacknowledged_actions(ack_timeout, limit=200):
+    a = models.ActionExecution
+    with db_api.transaction(read_only=True) as session:
+        return [r.id for r in session.query(a.id).filter(
+            a.state == states.RUNNING,
+            a.last_heartbeat.is_(None),
+            sa.func.coalesce(a.updated_at, a.created_at) <= _cutoff(ack_timeout),
+        ).order_by(sa.func.coalesce(a.updated_at, a.created_at)).limit(limit)]
+
+
 def _stale_actions(limit=200):
-    cutoff = models.utcnow() - datetime.timedelta(
-        seconds=CONF.engine.action_heartbeat_timeout)
     a = models.ActionExecution
     with db_api.transaction(read_only=True) as session:
         return [r.id for r in session.query(a.id).filter(
             a.state == states.RUNNING,
             a.workflow_execution_id.isnot(None),
             sa.or_(a.is_sync.is_(None), a.is_sync.is_(True)),
-            sa.func.coalesce(a.last_heartbeat, a.created_at) < cutoff,
+            a.last_heartbeat.isnot(None),
+            a.last_heartbeat < _cutoff(CONF.engine.action_heartbeat_timeout),
         ).limit(limit)]
 
 
-def recover_action(action_ex_id):
-    """Re-run or fail one action execution whose executor went silent; returns
-    "rerun", "failed" or None (it reported meanwhile, or completed)."""
+def recover_action(action_ex_id, ack_timeout=None):
+    """Send again, re-run or fail one action execution (see ``judge``); returns
+    "resent", "rerun", "failed" or None (it was acknowledged or reported meanwhile,
+    or completed)."""
     now = models.utcnow()
-    cutoff = now - datetime.timedelta(seconds=CONF.engine.action_heartbeat_timeout)
+    if ack_timeout is None:
+        ack_timeout = CONF.engine.action_ack_timeout
     wf_ex_id = apply.execution_of_action(action_ex_id)
+    if wf_ex_id is None:
+        # A standalone action (run-action) is only ever sent again: with no task, it
+        # has no safe-rerun to go by, and nobody waits on it to fail.
+        due = standalone.resend_unacknowledged(action_ex_id, lambda a: judge(
+            a, now, ack_timeout, CONF.engine.action_heartbeat_timeout) == RESEND)
+        if due:
+            LOG.warning("sending never acknowledged action execution %s", action_ex_id)
+        return RESEND if due else None
     outcome = []
 
     def decide(conductor):
         action_ex = conductor.view.action(action_ex_id)
-        seen = action_ex.last_heartbeat or action_ex.created_at if action_ex else None
-        if action_ex is None or action_ex.state != states.RUNNING or seen >= cutoff:
-            return
-        conductor.on_action_lost(action_ex_id, now)
-        outcome.append("rerun" if action_ex.state == states.RUNNING else "failed")
+        verdict = judge(action_ex, now, ack_timeout, CONF.engine.action_heartbeat_timeout)
+        if verdict == RESEND:
+            conductor.on_action_unacknowledged(action_ex_id)
+            outcome.append(RESEND)
+        elif verdict == RERUN_OR_FAIL:
+            conductor.on_action_lost(action_ex_id)
+            outcome.append("rerun" if action_ex.state == states.RUNNING else "failed")
 
     apply.on_execution(wf_ex_id, decide)
     if outcome:
-        LOG.warning("%s lost action execution %s",
-                    "re-running" if outcome[0] == "rerun" else "failing", action_ex_id)
+        LOG.warning("%s action execution %s", {
+            RESEND: "sending never acknowledged", "rerun": "re-running lost",
+            "failed": "failing lost"}[outcome[0]], action_ex_id)
     return outcome[0] if outcome else None
 
 
@@ -130,13 +240,23 @@ def _stalled_reverts(limit=200):
         return [r.id for r in rows]
 
 
-def scan(judge_actions=True):
+def scan(judge_actions=True, resend_actions=True, ack_timeout=None):
     """One recovery pass; returns counts of what it fixed. With ``judge_actions``
-    false, silent action executions are left alone (see RecoveryLoop)."""
-    done = {"rerun": 0, "failed": 0, "parents": 0, "reverts": 0}
-    for action_ex_id in _stale_actions() if judge_actions else ():
+    false, silent action executions are left alone, and with ``resend_actions`` false
+    unacknowledged ones (see RecoveryLoop)."""
+    done = {RESEND: 0, "rerun": 0, "failed": 0, "parents": 0, "reverts": 0}
+    acks.BUFFER.flush(everything=True)
+    if ack_timeout is None:
+        ack_timeout = CONF.engine.action_ack_timeout
+    candidates = []
+    if resend_actions:
+        candidates += _unacknowledged_actions(ack_timeout)
+    if judge_actions:
+        candidates += _stale_actions()
+    for action_ex_id in candidates:
         try:
-            outcome = db_session.retry_on_deadlock(recover_action)(action_ex_id)
+            outcome = db_session.retry_on_deadlock(recover_action)(action_ex_id,
+                                                                   ack_timeout)
         except Exception:  # noqa: BLE001 - one bad row must not stop the scan
             LOG.exception("could not recover action execution %s", action_ex_id)
             continue
@@ -164,13 +284,22 @@ class RecoveryLoop:
     A missing heartbeat only means an executor is gone if it could have been recorded:
     not while the database was away, nor while this engine was not running. So action
     executions are judged only once this engine has reached the database without a
-    break for ``action_heartbeat_timeout``; the rest of the scan runs at once.
+    break for ``action_heartbeat_timeout``, and unacknowledged ones sent again only
+    after ``action_ack_timeout`` of the same (an acknowledgement may be waiting in the
+    broker meanwhile, and live executors' heartbeats acknowledge too); the rest of the
+    scan runs at once.
+
+    On the in-process transport every executor lives and dies with this process: on
+    its first scan nothing can be on its way, so whatever was never acknowledged is
+    sent again at once (the embedded default restarted after a stop).
     """
 
-    def __init__(self):
+    def __init__(self, in_process=False):
         self._stop = threading.Event()
         self._thread = None
         self._reachable_since = None
+        self._in_process = in_process
+        self._started = models.utcnow()
 
     def start(self):
         self._thread = threading.Thread(target=self._loop, name="engine-recovery",
@@ -178,13 +307,22 @@ class RecoveryLoop:
         self._thread.start()
 
     def _loop(self):
+        first = True
         while True:
             now = time.monotonic()
             if self._reachable_since is None:
                 self._reachable_since = now
-            settled = now - self._reachable_since >= CONF.engine.action_heartbeat_timeout
+            reachable = now - self._reachable_since
             try:
-                fixed = scan(judge_actions=settled)
+                if first and self._in_process:
+                    # Whatever was sent before this process started.
+                    since = (models.utcnow() - self._started).total_seconds()
+                    fixed = scan(judge_actions=False, ack_timeout=max(0.0, since))
+                else:
+                    fixed = scan(
+                        judge_actions=reachable >= CONF.engine.action_heartbeat_timeout,
+                        resend_actions=reachable >= CONF.engine.action_ack_timeout)
+                first = False
                 if any(fixed.values()):
                     LOG.info("recovery: %s", fixed)
             except Exception:  # noqa: BLE001 - the database may be briefly away

@@ -11,9 +11,11 @@ an engine has settled it, and sends it again.
 import logging
 import threading
 
+from oslo_db import exception as db_exc
+
 from mistral_svc import exceptions as exc
 from mistral_svc.db import api as db_api, session as db_session
-from mistral_svc.engine import apply, standalone
+from mistral_svc.engine import acks, apply, standalone
 from mistral_svc.workflow import records, states
 
 LOG = logging.getLogger(__name__)
@@ -80,11 +82,48 @@ def deliver(wf_ex_id, items):
                 if not batch:
                     _draining.discard(wf_ex_id)
                     return
-            db_session.retry_on_deadlock(_apply)(wf_ex_id, batch)
+            _apply_or_isolate(wf_ex_id, batch)
     except BaseException:
         with _mailbox_lock:
             _draining.discard(wf_ex_id)
         raise
+
+
+# What storing a step raises when its data cannot be stored, however often it is tried
+# (an integer too long to encode, a value the JSON encoder refuses, a column overflow).
+_POISON = (ValueError, TypeError, OverflowError, RecursionError, db_exc.DBDataError)
+
+
+def unstorable_message(action_ex_id, error):
+    return ("The result of action execution %s could not be stored: %s: %s"
+            % (action_ex_id, type(error).__name__, str(error)[:300]))
+
+
+def _apply_or_isolate(wf_ex_id, batch):
+    """Apply a batch; if its data cannot be stored, find the result at fault and fail
+    its task instead, so the others go on and no executor re-sends it forever."""
+    try:
+        db_session.retry_on_deadlock(_apply)(wf_ex_id, batch)
+        return
+    except _POISON as e:
+        if len(batch) > 1:
+            for item in batch:
+                _apply_or_isolate(wf_ex_id, [item])
+            return
+        error = e
+    [(action_ex_id, _)] = batch
+    message = unstorable_message(action_ex_id, error)
+    LOG.warning("%s; its task fails", message)
+    try:
+        # As an error result: the task's on-error runs as for any failed action.
+        db_session.retry_on_deadlock(_apply)(
+            wf_ex_id, [(action_ex_id, records.ActionResult(error=message).to_dict())])
+        return
+    except _POISON:
+        LOG.warning("the error result of action execution %s could not be stored either",
+                    action_ex_id)
+    apply.on_execution(wf_ex_id, lambda c: c.fail_unstorable(action_ex_id, message))
+    acks.BUFFER.settled([action_ex_id])
 
 
 def _apply(wf_ex_id, batch):
@@ -103,7 +142,7 @@ def _apply(wf_ex_id, batch):
         for item in batch:
             _apply_one(wf_ex_id, item, decide)
         return
-    _log_dropped(wf_ex_id, conductor)
+    _settled(wf_ex_id, batch, conductor)
 
 
 def _apply_one(wf_ex_id, item, decide):
@@ -113,10 +152,11 @@ def _apply_one(wf_ex_id, item, decide):
     except exc.SizeLimitExceeded as e:
         failed = {"error": "Failed to handle action completion [error=%s]" % e}
         conductor = apply.on_execution(wf_ex_id, decide([(action_ex_id, failed)]))
-    _log_dropped(wf_ex_id, conductor)
+    _settled(wf_ex_id, [item], conductor)
 
 
-def _log_dropped(wf_ex_id, conductor):
+def _settled(wf_ex_id, batch, conductor):
+    acks.BUFFER.settled([i for i, _ in batch])
     for action_ex_id in conductor.dropped:
         LOG.warning("result for unknown action execution %s of workflow execution %s "
                     "dropped", action_ex_id, wf_ex_id)

@@ -8,6 +8,7 @@ and several executors still share its items.
 
 import functools
 import logging
+import time
 
 from mistral_svc import config
 from mistral_svc.db import session as db_session
@@ -82,12 +83,23 @@ def security_of(rpc_ctx):
     return security
 
 
-def dispatch(action_ex, rpc_ctx=None, safe_rerun=False, target=None, timeout=None):
-    """Send an action execution record to an executor once the transaction commits."""
+def dispatch(action_ex, rpc_ctx=None, safe_rerun=False, target=None, timeout=None,
+             claim=False):
+    """Send an action execution record to an executor once the transaction commits.
+
+    The executor acknowledges it before running it (see ``recovery``). A delivery that
+    is not the first (``claim``), or that reaches an executor when engines may already
+    have given up waiting for its acknowledgement (after ``ack_by``, half the
+    acknowledgement timeout: clocks are assumed in sync, as for due jobs), runs only
+    once an engine granted the executor's claim: so two copies never both run.
+    """
     name, params = executor_target(action_ex)
     item = {"action_ex_id": action_ex.id, "action_name": name, "params": params,
             "safe_rerun": safe_rerun, "exec_ctx": exec_context(action_ex, rpc_ctx),
-            "timeout": timeout}
+            "timeout": timeout,
+            "ack_by": time.time() + CONF.engine.action_ack_timeout / 2.0}
+    if claim:
+        item["claim"] = True
     ctx = dict(rpc_ctx or {})
     key = ("dispatch", target, transport.context_key(ctx))
     db_session.after_commit_batch(key, item, functools.partial(_send, ctx, target))

@@ -11,7 +11,7 @@ from oslo_db import exception as db_exc
 
 from mistral_svc import config, exceptions as exc
 from mistral_svc.db import session as db_session
-from mistral_svc.engine import apply, recovery, results as engine_results, standalone
+from mistral_svc.engine import acks, apply, recovery, results as engine_results, standalone
 from mistral_svc.rpc import transport
 from mistral_svc.workflow import states
 from mistral_svc.workflow.runtime import fmt_date
@@ -118,6 +118,18 @@ class EngineEndpoint:
         return recovery.report_actions(executor, running or [], finished or [])
 
     @_guard
+    def on_actions_accepted(self, ctx, executor, action_ex_ids):
+        recovery.accept_actions(executor, action_ex_ids or [])
+
+    @_guard
+    def claim_actions(self, ctx, executor, action_ex_ids):
+        return recovery.claim_actions(executor, action_ex_ids or [])
+
+    @_guard
+    def release_actions(self, ctx, executor, action_ex_ids):
+        recovery.release_actions(executor, action_ex_ids or [])
+
+    @_guard
     def on_workflow_complete(self, ctx, wf_ex_id):
         recovery.on_child_complete(wf_ex_id)
 
@@ -161,7 +173,7 @@ class EngineService:
 
     def __init__(self):
         self._server = transport.make_server(CONF.engine.topic, [EngineEndpoint()], "engine")
-        self._recovery = recovery.RecoveryLoop()
+        self._recovery = recovery.RecoveryLoop(in_process=transport.is_in_process())
 
     def start(self):
         self._server.start()
@@ -173,3 +185,4 @@ class EngineService:
         self._recovery.stop()
         self._server.stop()
         self._server.wait()
+        acks.BUFFER.stop()

@@ -7,6 +7,8 @@ run it at once and store it. An explicit ``run_sync: false`` also returns at onc
 Asynchronous actions always return RUNNING and wait for a PUT of their result.
 """
 
+import dataclasses
+
 import oslo_messaging as messaging
 import sqlalchemy as sa
 
@@ -139,6 +141,25 @@ def complete_standalone(action_ex_id, result_dict):
         if record_result(action_ex, _apply_outputs(
                 action_ex, records.ActionResult.from_dict(result_dict)), delta):
             writer.write(session, delta)
+
+
+def resend_unacknowledged(action_ex_id, is_due):
+    """Send a standalone action execution again if ``is_due(action_ex)`` (no executor
+    acknowledged it: see ``recovery``); True when it was sent."""
+    with db_api.transaction() as session:
+        session.execute(sa.select(store.ACTIONS.c.id).where(
+            store.ACTIONS.c.id == action_ex_id).with_for_update())
+        action_ex = load(session, action_ex_id)
+        if not is_due(action_ex):
+            return False
+        delta = Delta()
+        delta.set(action_ex, rt=dataclasses.replace(action_ex.rt,
+                                                    resends=action_ex.rt.resends + 1))
+        writer.write(session, delta)
+        params = action_ex.params or {}
+        sending.dispatch(action_ex, None, target=params.get("target"),
+                         timeout=params.get("timeout"), claim=True)
+    return True
 
 
 def update_action_state(action_ex_id, state):

@@ -11,6 +11,7 @@ import time
 
 from mistral_svc import config
 from mistral_svc.actions import base
+from mistral_svc.coordination import membership
 from mistral_svc.executor import runner
 from mistral_svc.executor.tracker import Tracker
 from mistral_svc.rpc import clients, transport
@@ -24,13 +25,23 @@ run_action = runner.run_action
 
 
 class ExecutorEndpoint:
-    """RPC endpoint of executors (topic ``[executor] topic``)."""
+    """RPC endpoint of executors (topic ``[executor] topic``).
 
-    def __init__(self, pool, tracker=None):
+    An action is acknowledged to the engines by the worker about to run it, before it
+    runs: an engine re-sends only actions that no executor acknowledged, since nobody
+    can have started those (an action still waiting for a worker when its executor
+    dies is one of them), and takes only acknowledged ones that then went silent for
+    lost while running. An action this executor accepted before (a re-send that
+    crossed the acknowledgement) runs nothing.
+    """
+
+    def __init__(self, pool, tracker=None, engine=None):
         self._pool = pool
-        self._engine = clients.EngineClient()
+        self._engine = engine or clients.EngineClient()
         self._outbox = ResultOutbox(self._engine)
+        self._acks = AckOutbox(self._engine)
         self._tracker = tracker
+        self._accepting = True
 
     def run_actions(self, ctx, actions):
         """Several action executions sent in one message."""
@@ -38,12 +49,57 @@ class ExecutorEndpoint:
             self.run_action(ctx, **kwargs)
 
     def run_action(self, ctx, action_ex_id, action_name, params, safe_rerun=False,
-                   exec_ctx=None, timeout=None):
+                   exec_ctx=None, timeout=None, ack_by=None, claim=False):
+        if not self._accepting:
+            return  # stopping: left unacknowledged, so an engine sends it again
         if self._tracker is not None and not self._tracker.begin(action_ex_id):
-            return  # already running here: a recovery re-dispatch raced the original
+            return  # accepted here before: a duplicate delivery runs nothing
+        # A delivery that may have a twin runs only once an engine granted it.
+        claim = bool(claim or (ack_by and time.time() > ack_by))
         # Hand the work to the bounded pool so RPC dispatch threads stay free.
         wf_ex_id = (exec_ctx or {}).get("workflow_execution_id")
         reporter = _OnceReporter(self._outbox, ctx, action_ex_id, wf_ex_id, self._tracker)
+        reporter.claim = claim
+        self._pool.submit(self._run, reporter, action_name, params, exec_ctx, timeout)
+
+    def stop_accepting(self):
+        """Take no new action from now on (graceful stop): what still arrives is left
+        unacknowledged, and so is sent again by an engine to another executor."""
+        self._accepting = False
+
+    def _acknowledged(self, reporter):
+        """Acknowledge (or claim) the action a worker is about to run; False if it must
+        not run (refused, or the acknowledgement could not be sent)."""
+        if reporter.claim:
+            ok = reporter.action_ex_id in self._claim(reporter.ctx, [reporter.action_ex_id])
+        else:
+            ok = self._acks.ack(reporter.ctx, reporter.action_ex_id)
+        if not ok and self._tracker is not None:
+            self._tracker.give_back(reporter.action_ex_id)
+        return ok
+
+    def _claim(self, ctx, ids, attempts=3):
+        """The ``ids`` an engine granted this executor. A claim whose answer is lost
+        is asked again (granted again if it was granted); after the last attempt the
+        claims are given up, so that no engine waits on them here."""
+        member = membership.member_id()
+        for _attempt in range(attempts):
+            try:
+                return self._engine.claim_actions(ctx, executor=member, action_ex_ids=ids)
+            except Exception:  # noqa: BLE001 - asked again
+                LOG.warning("could not claim action executions %s", ", ".join(ids),
+                            exc_info=True)
+        try:
+            self._engine.release_actions(ctx, executor=member, action_ex_ids=ids)
+        except Exception:  # noqa: BLE001 - then they count as lost with this executor
+            LOG.warning("could not give up the claims of %s", ", ".join(ids), exc_info=True)
+        return []
+
+    def _run(self, reporter, action_name, params, exec_ctx, timeout=None):
+        if self._tracker is not None and not self._tracker.start_running(reporter.action_ex_id):
+            return  # handed back on a graceful stop: another executor runs it
+        if not self._acknowledged(reporter):
+            return
         if timeout:
             # A thread cannot be killed: at the deadline the action is reported as
             # failed, and whatever it returns later is dropped.
@@ -52,9 +108,6 @@ class ExecutorEndpoint:
             timer.daemon = True
             timer.start()
             reporter.timer = timer
-        self._pool.submit(self._run, reporter, action_name, params, exec_ctx)
-
-    def _run(self, reporter, action_name, params, exec_ctx):
         result, is_sync = run_action(action_name, params, exec_ctx)
         if not is_sync and not result.is_error():
             reporter.cancel_timer()
@@ -82,6 +135,8 @@ class _OnceReporter:
 
     def __init__(self, outbox, ctx, action_ex_id, wf_ex_id, tracker=None):
         self._outbox, self._ctx, self._id = outbox, ctx, action_ex_id
+        self.ctx, self.action_ex_id = ctx, action_ex_id
+        self.claim = False
         self._wf_ex_id = wf_ex_id
         self._tracker = tracker
         self._lock = threading.Lock()
@@ -107,6 +162,58 @@ class _OnceReporter:
             # sent again by the next heartbeat.
             self._tracker.finished(self._id, self._ctx, result.to_dict())
         self._outbox.put(self._ctx, self._id, self._wf_ex_id, result.to_dict())
+
+
+class AckOutbox:
+    """Acknowledgements of actions about to run, several per message when workers
+    start together; each worker waits until its own has left.
+
+    The worker whose acknowledgement finds no send in progress sends it at once and
+    then keeps sending whatever others queued meanwhile (a group commit)."""
+
+    def __init__(self, engine):
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._queue = []
+        self._sending = False
+
+    def ack(self, ctx, action_ex_id):
+        """True once the acknowledgement of ``action_ex_id`` was sent."""
+        entry = {"ctx": ctx, "id": action_ex_id, "done": threading.Event(), "ok": False}
+        with self._lock:
+            self._queue.append(entry)
+            leader = not self._sending
+            self._sending = True
+        if not leader:
+            entry["done"].wait()
+            return entry["ok"]
+        while True:
+            with self._lock:
+                batch, self._queue = self._queue, []
+                if not batch:
+                    self._sending = False
+                    break
+            self._send(batch)
+        return entry["ok"]
+
+    def _send(self, batch):
+        by_ctx = {}
+        for entry in batch:
+            by_ctx.setdefault(transport.context_key(entry["ctx"]),
+                              (entry["ctx"], []))[1].append(entry)
+        for ctx, entries in by_ctx.values():
+            ids = [e["id"] for e in entries]
+            try:
+                self._engine.on_actions_accepted(ctx, executor=membership.member_id(),
+                                                 action_ex_ids=ids)
+                ok = True
+            except Exception:  # noqa: BLE001 - not acknowledged: an engine sends them again
+                LOG.warning("could not acknowledge action executions %s; not running them",
+                            ", ".join(ids), exc_info=True)
+                ok = False
+            for e in entries:
+                e["ok"] = ok
+                e["done"].set()
 
 
 class ResultOutbox:
@@ -158,10 +265,11 @@ class ExecutorService:
         self._pool = concurrent.futures.ThreadPoolExecutor(
             max_workers=CONF.executor.workers, thread_name_prefix="executor"
         )
-        self._tracker = Tracker(clients.EngineClient())
+        self._engine = clients.EngineClient()
+        self._tracker = Tracker(self._engine)
+        self._endpoint = ExecutorEndpoint(self._pool, self._tracker, self._engine)
         self._server = transport.make_server(
-            CONF.executor.topic, [ExecutorEndpoint(self._pool, self._tracker)], "executor",
-            server=CONF.host,
+            CONF.executor.topic, [self._endpoint], "executor", server=CONF.host,
         )
 
     def start(self):
@@ -169,10 +277,21 @@ class ExecutorService:
         self._tracker.start()
 
     def stop(self, graceful=True):
-        """Take no new work; let running actions finish (up to
-        ``graceful_shutdown_timeout``) and deliver their results."""
+        """Take no new work; hand the accepted actions no worker started back to the
+        engines (they send them again, to another executor); let running actions
+        finish (up to ``graceful_shutdown_timeout``) and deliver their results."""
         self._server.stop()
         self._server.wait()
+        self._endpoint.stop_accepting()
+        queued = self._tracker.hand_back()
+        if queued:
+            try:
+                self._engine.release_actions({}, executor=membership.member_id(),
+                                             action_ex_ids=queued)
+                LOG.info("handed back action executions %s", ", ".join(queued))
+            except Exception:  # noqa: BLE001 - then they count as lost with this executor
+                LOG.warning("could not hand back action executions %s", ", ".join(queued),
+                            exc_info=True)
         deadline = time.monotonic() + (CONF.graceful_shutdown_timeout if graceful else 0)
         while self._tracker.busy() and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -93,6 +93,23 @@ class EngineClient:
         return self._hb.call(ctx, "report_actions", executor=executor, running=running,
                              finished=finished)
 
+    def on_actions_accepted(self, ctx, executor, action_ex_ids):
+        """An executor took these action executions and is about to run them."""
+        self._cast.cast(ctx, "on_actions_accepted", executor=executor,
+                        action_ex_ids=action_ex_ids)
+
+    def claim_actions(self, ctx, executor, action_ex_ids):
+        """Ask to run action executions that may have been delivered twice; answers
+        the ids this executor may run (no other executor acknowledged them)."""
+        return self._hb.call(ctx, "claim_actions", executor=executor,
+                             action_ex_ids=action_ex_ids)
+
+    def release_actions(self, ctx, executor, action_ex_ids):
+        """An executor that is stopping gives back actions it accepted but never
+        started; answered once they are marked to be sent again."""
+        return self._hb.call(ctx, "release_actions", executor=executor,
+                             action_ex_ids=action_ex_ids)
+
     def on_workflow_complete(self, ctx, wf_ex_id):
         """A sub-workflow finished: its parent task may go on."""
         self._cast.cast(ctx, "on_workflow_complete", wf_ex_id=wf_ex_id)
@@ -120,13 +137,15 @@ class ExecutorClient:
         self._cast = _client(CONF.executor.topic)
 
     def run_action(self, ctx, action_ex_id, action_name, params, safe_rerun=False,
-                   exec_ctx=None, target=None, timeout=None):
+                   exec_ctx=None, target=None, timeout=None, **delivery):
+        """One action execution; ``delivery``: ``ack_by`` and ``claim`` (see
+        ``engine.sending.dispatch``)."""
         client = self._cast
         if target:
             client = client.prepare(server=target)
         client.cast(ctx, "run_action", action_ex_id=action_ex_id, action_name=action_name,
                     params=params, safe_rerun=safe_rerun, exec_ctx=exec_ctx or {},
-                    timeout=timeout)
+                    timeout=timeout, **delivery)
 
     def run_actions(self, ctx, actions, target=None):
         """Several action executions in one message: dicts with the keyword arguments

@@ -9,6 +9,8 @@ carried is the current one (``mistral_svc.context``), so what the handler reads 
 creates is scoped to the project that sent it.
 """
 
+import time
+
 import oslo_messaging as messaging
 
 from mistral_svc import context, exceptions as exc, metrics
@@ -61,26 +63,46 @@ class Endpoint:
         return observed
 
 
-class Client:
-    """Proxy of an oslo.messaging RPC client that counts failed sends and calls."""
+# Pauses before publishing a returned message again (about 2 s in all): consumers
+# declare their queues again within a second or two of the broker's return.
+UNDELIVERABLE_PAUSES = (0.1, 0.3, 0.6, 1.0)
 
-    def __init__(self, client, topic):
+
+def _returned_again(send, pauses):
+    """``send()``, published again after each pause while the broker returns it (no
+    queue took it); the last refusal is raised."""
+    for pause in pauses:
+        try:
+            return send()
+        except messaging.MessageUndeliverable:
+            time.sleep(pause)
+    return send()
+
+
+class Client:
+    """Proxy of an oslo.messaging RPC client that counts failed sends and calls, and
+    publishes a message the broker returned again (see ``transport.make_client``)."""
+
+    def __init__(self, client, topic, pauses=UNDELIVERABLE_PAUSES):
         self._client = client
         self._topic = topic
+        self._pauses = pauses
 
     def prepare(self, **kwargs):
-        return Client(self._client.prepare(**kwargs), self._topic)
+        return Client(self._client.prepare(**kwargs), self._topic, self._pauses)
 
     def cast(self, ctxt, method, **kwargs):
         try:
-            return self._client.cast(ctxt, method, **kwargs)
+            return _returned_again(lambda: self._client.cast(ctxt, method, **kwargs),
+                                   self._pauses)
         except Exception:
             self._count(method)
             raise
 
     def call(self, ctxt, method, **kwargs):
         try:
-            return self._client.call(ctxt, method, **kwargs)
+            return _returned_again(lambda: self._client.call(ctxt, method, **kwargs),
+                                   self._pauses)
         except Exception as e:
             if not _is_client_error(e):
                 self._count(method)

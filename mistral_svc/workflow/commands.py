@@ -61,12 +61,15 @@ def from_dict(data):
 
 @dataclasses.dataclass
 class RunAction:
-    """Send action execution ``action_ex_id`` to an executor."""
+    """Send action execution ``action_ex_id`` to an executor. ``claim``: a delivery
+    after the first, which the executor may run only once an engine granted it (a
+    copy of the first delivery may still be on its way to another executor)."""
 
     action_ex_id: str
     safe_rerun: bool = False
     target: str = None
     timeout: float = None
+    claim: bool = False
 
     def to_dict(self):
         return dataclasses.asdict(self) | {"kind": "run_action"}

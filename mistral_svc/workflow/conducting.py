@@ -230,19 +230,32 @@ class Conductor(TaskStarting, TaskCompleting, Reverting, Controlling):
         self._finish_deferred()
         return self.step()
 
-    def on_action_lost(self, action_ex_id, now_seen):
-        """An executor went silent while running ``action_ex_id``: run it again when
-        its task has safe-rerun, fail it otherwise. ``now_seen`` is the heartbeat the
-        re-sent action starts with."""
+    def on_action_unacknowledged(self, action_ex_id):
+        """No executor acknowledged ``action_ex_id`` (its message was lost, or never
+        left a dead engine): nobody started it, so it is sent again, whatever its
+        safe-rerun. The executor that takes this delivery claims it first."""
+        action_ex = self.view.action(action_ex_id)
+        if (action_ex is None or action_ex.state != states.RUNNING
+                or action_ex.last_heartbeat is not None):
+            return self.step()
+        rt = dataclasses.replace(action_ex.rt, resends=action_ex.rt.resends + 1)
+        self.delta.set(action_ex, rt=rt)
+        self.send(action_ex, claim=True)
+        return self.step()
+
+    def on_action_lost(self, action_ex_id, now_seen=None):
+        """An executor acknowledged ``action_ex_id`` and went silent while running it:
+        run it again when its task has safe-rerun, fail it otherwise."""
         action_ex = self.view.action(action_ex_id)
         if action_ex is None or action_ex.state != states.RUNNING:
             return self.step()
         task_ex = self.view.task(action_ex.task_execution_id)
         task_spec = self.spec.task(task_ex.name)
         if task_spec.get("safe-rerun"):
+            # Sent again as never acknowledged: the executor that takes it claims it.
             rt = dataclasses.replace(action_ex.rt, reruns=action_ex.rt.reruns + 1)
-            self.delta.set(action_ex, rt=rt, last_heartbeat=now_seen)
-            self.send(action_ex, task_spec)
+            self.delta.set(action_ex, rt=rt, last_heartbeat=None, acked_by=None)
+            self.send(action_ex, task_spec, claim=True)
             return self.step()
         if action_ex.rt.revert:
             self.revert_action_lost(action_ex, lost_message(action_ex.id))

@@ -85,6 +85,8 @@ class ActionRuntime:
     # An ad-hoc action: {"base", "base_input", "outputs"} (see actions.adhoc).
     adhoc: dict = None
     reruns: int = 0
+    # Deliveries sent again because no executor acknowledged the previous one.
+    resends: int = 0
     # The executor named by a target expression, as evaluated when it was created.
     target: str = None
     # The action undoes its task (the task's ``revert``): never the task's result.
@@ -96,6 +98,8 @@ class ActionRuntime:
             out["adhoc"] = self.adhoc
         if self.reruns:
             out["reruns"] = self.reruns
+        if self.resends:
+            out["resends"] = self.resends
         if self.target is not None:
             out["target"] = self.target
         if self.revert:
@@ -253,6 +257,8 @@ class ActionEx(_Record):
     rt: ActionRuntime = dataclasses.field(default_factory=ActionRuntime)
     tags: list = None
     last_heartbeat: "datetime" = None
+    # The executor that acknowledged it (None: nobody did, it is sent again).
+    acked_by: str = None
     project_id: str = None
     created_at: "datetime" = None
     updated_at: "datetime" = None

@@ -527,7 +527,12 @@ class Rehearsal:
     def lose(self, action_ex_id):
         """The executor of ``action_ex_id`` went silent (recovery's judgement)."""
         wf_ex_id = self.store.actions[action_ex_id].workflow_execution_id
-        self._request(wf_ex_id, "on_action_lost", True, action_ex_id, self.now)
+        self._request(wf_ex_id, "on_action_lost", True, action_ex_id)
+
+    def resend(self, action_ex_id):
+        """No executor acknowledged ``action_ex_id`` (recovery's judgement)."""
+        wf_ex_id = self.store.actions[action_ex_id].workflow_execution_id
+        self._request(wf_ex_id, "on_action_unacknowledged", True, action_ex_id)
 
     # reading
     def execution(self, wf_ex_id):

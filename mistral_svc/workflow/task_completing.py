@@ -168,6 +168,20 @@ class TaskCompleting:
             self.commands.append(commands.CancelTimer("timeout:%s" % task_ex.id))
         self.fail_workflow(message)
 
+    def fail_unstorable(self, action_ex_id, message):
+        """Even the error result of ``action_ex_id`` could not be stored (what its task
+        publishes on error cannot be either): the action fails, and its task and
+        workflow with it, at once, evaluating nothing."""
+        action_ex = self.view.action(action_ex_id)
+        if action_ex is None or action_ex.state != states.RUNNING:
+            return self.step()
+        M.transition("action", action_ex, M.FAIL, self.delta, state_info=message,
+                     accepted=True)
+        task_ex = self.view.task(action_ex.task_execution_id)
+        if task_ex is not None and not states.is_completed(task_ex.state):
+            self.force_fail(task_ex, message)
+        return self.step()
+
     def process_transitions(self, task_ex):
         """Follow the on-* clauses of a completed task (once: ``processed`` guards it)."""
         if task_ex.processed:

@@ -218,14 +218,15 @@ class TaskStarting:
         self.force_fail(task_ex, "Failed to run task [error=%s, wf=%s, task=%s]"
                         % (error, self.wf_ex.name, task_ex.name))
 
-    def send(self, action_ex, task_spec=None):
+    def send(self, action_ex, task_spec=None, claim=False):
         task_spec = task_spec or self.spec.task(action_ex.task_name)
         target = task_spec.get("target")
         if is_expression(target):
             # What it evaluated to; null (or empty) means any executor.
             target = action_ex.rt.target or None
         self.commands.append(commands.RunAction(
-            action_ex.id, safe_rerun=bool(task_spec.get("safe-rerun")), target=target))
+            action_ex.id, safe_rerun=bool(task_spec.get("safe-rerun")), target=target,
+            claim=claim))
 
     def _new_action(self, task_ex, action, action_name, params, runtime, index=0,
                     event=M.CREATE):

@@ -1,14 +1,16 @@
 """Recovery of work lost with a dead process, driven synchronously through one scan.
 
-An action sent to a ``target`` that no executor serves never reports back, exactly
-like one whose executor was killed; a finished result an engine never handled is asked
-for again by the next heartbeat.
+An action sent to a ``target`` that no executor serves is never acknowledged, exactly
+like one whose message was lost: it is sent again, never failed. Acknowledged on an
+executor's behalf and then left without heartbeats, it is like one whose executor was
+killed while running it. A finished result an engine never handled is asked for again
+by the next heartbeat.
 """
 
 import time
 
 from mistral_svc import config
-from mistral_svc.engine import recovery
+from mistral_svc.engine import acks, recovery
 
 CONF = config.CONF
 
@@ -33,8 +35,44 @@ version: '2.0'
     return ex_id, task, action
 
 
+def _acknowledged(action):
+    """As an executor's acknowledgement, once stored."""
+    acks.write("exec-1", [action["id"]])
+
+
+def test_an_action_nobody_acknowledged_is_sent_again_not_failed(api, unique):
+    ex_id, task, action = _started(api, unique, safe_rerun=False)
+    assert recovery.scan(ack_timeout=60)["resent"] == 0
+    time.sleep(0.3)
+    fixed = recovery.scan(ack_timeout=0.2)
+    assert fixed["resent"] == 1 and fixed["failed"] == 0
+    a = api.get("/v2/action_executions/%s" % action["id"])
+    assert a["state"] == "RUNNING"
+    assert recovery.scan(ack_timeout=0.2)["resent"] == 0  # just sent again
+    # Claimed by one executor, it is no longer anybody else's; the same executor
+    # asking again (its answer lost) is granted it again.
+    assert recovery.claim_actions("exec-1", [action["id"]]) == [action["id"]]
+    assert recovery.claim_actions("exec-2", [action["id"]]) == []
+    assert recovery.claim_actions("exec-1", [action["id"]]) == [action["id"]]
+    time.sleep(0.3)
+    assert recovery.scan(ack_timeout=0.2)["resent"] == 0
+    api.put("/v2/executions/%s" % ex_id, {"state": "CANCELLED"})
+
+
+def test_an_action_handed_back_is_sent_again(api, unique):
+    ex_id, task, action = _started(api, unique, safe_rerun=False)
+    _acknowledged(action)
+    recovery.release_actions("exec-2", [action["id"]])  # not exec-2's to give back
+    assert recovery.claim_actions("exec-2", [action["id"]]) == []
+    recovery.release_actions("exec-1", [action["id"]])
+    # Sent again at once, as a delivery to be claimed.
+    assert recovery.claim_actions("exec-2", [action["id"]]) == [action["id"]]
+    api.put("/v2/executions/%s" % ex_id, {"state": "CANCELLED"})
+
+
 def test_action_of_a_silent_executor_fails_its_task(api, unique):
     ex_id, task, action = _started(api, unique, safe_rerun=False)
+    _acknowledged(action)
     CONF.set_override("action_heartbeat_timeout", 0.2, group="engine")
     try:
         time.sleep(0.3)
@@ -51,6 +89,7 @@ def test_action_of_a_silent_executor_fails_its_task(api, unique):
 
 def test_safe_rerun_dispatches_the_action_again(api, unique):
     ex_id, task, action = _started(api, unique, safe_rerun=True)
+    _acknowledged(action)
     CONF.set_override("action_heartbeat_timeout", 0.2, group="engine")
     try:
         time.sleep(0.3)
@@ -77,3 +116,19 @@ def test_heartbeat_keeps_a_running_action_alive_and_asks_for_lost_results(api, u
     finally:
         CONF.clear_override("action_heartbeat_timeout", group="engine")
     api.put("/v2/executions/%s" % ex_id, {"state": "CANCELLED"})
+
+
+def test_a_standalone_action_nobody_acknowledged_is_sent_again(api):
+    import json
+
+    a_ex = api.post("/v2/action_executions", {
+        "name": "std.echo", "input": json.dumps({"output": 1}),
+        "params": json.dumps({"save_result": True, "run_sync": False,
+                              "target": "no-such-executor-host"})})
+    assert a_ex["state"] == "RUNNING"
+    time.sleep(0.3)
+    assert recovery.scan(ack_timeout=0.2)["resent"] >= 1
+    assert recovery.claim_actions("exec-1", [a_ex["id"]]) == [a_ex["id"]]
+    assert api.get("/v2/action_executions/%s" % a_ex["id"])["state"] == "RUNNING"
+    api.put("/v2/action_executions/%s" % a_ex["id"],
+            {"state": "SUCCESS", "output": json.dumps(1)})

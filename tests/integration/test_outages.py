@@ -1,11 +1,14 @@
 """Outages of what the services stand on, and a graceful shutdown.
 
 - RabbitMQ restarted mid-run (``rabbitmqctl stop_app``, 5 s, ``start_app``): the
-  services reconnect by themselves and every execution succeeds. Its tasks have
-  safe-rerun: what sat in the broker's (transient) queues when it stopped is gone, and
-  so are casts published after it came back but before their consumers had declared
-  their queues again; the engine sends those actions again once their heartbeats
-  lapse (15 s here, longer than the restart, so only lost ones run again).
+  services reconnect by themselves and every execution succeeds, although its tasks
+  have no safe-rerun and nothing is run twice. What sat in the broker's (transient)
+  queues when it stopped is gone; casts published after it came back but before their
+  consumers had declared their queues again are returned to the sender (mandatory
+  publishing) and published again. An action whose message was lost was never
+  acknowledged, so an engine sends it again; a result is sent again by its executor
+  until an engine stored it. The heartbeat timeout (15 s here) is longer than the
+  restart, so no running action is taken for lost.
 - PostgreSQL stopped for 10 s while executions run: every API call made meanwhile
   answers 503 with a JSON faultstring, what was refused then left no trace, and every
   execution succeeds after. Its tasks have no safe-rerun, and the outage outlasts the
@@ -13,7 +16,9 @@
   run again.
 - SIGTERM of the only executor while it runs a 2 s ``std.sleep`` (no safe-rerun): it
   finishes the action, delivers the result (stored while no executor is left) and exits
-  within ``graceful_shutdown_timeout``; with a new executor the workflow then succeeds.
+  within ``graceful_shutdown_timeout``. The next task is sent while no executor is
+  there: never acknowledged, it is sent again once a new executor runs, and the
+  workflow succeeds (whatever the new executor's start-up takes under load).
 
 The services are restarted in a ``finally`` and waited for, whatever happens.
 Figures are printed and written as JSON to the deployment's directory.
@@ -39,6 +44,7 @@ graceful_shutdown_timeout = 20
 [api]
 rpc_timeout = 10
 [engine]
+action_ack_timeout = 4
 action_heartbeat_timeout = 6
 recovery_interval = 2
 [executor]
@@ -157,13 +163,17 @@ def _reruns(db):
     return sum((a["runtime_context"] or {}).get("reruns", 0) for a in db.actions())
 
 
+def _resends(db):
+    return sum((a["runtime_context"] or {}).get("resends", 0) for a in db.actions())
+
+
 def test_rabbitmq_restart_mid_run(services_patient):
     dep = services_patient
     require("rabbitmq")
     rabbitmqctl = _need("rabbitmqctl")
     db = chaos.Database(dep.db_url)
     try:
-        chaos.post_workflow(dep.url, _workflow("outage_mq", safe_rerun=True))
+        chaos.post_workflow(dep.url, _workflow("outage_mq", safe_rerun=False))
         _start_all(dep, "outage_mq", "mq")
         time.sleep(1.5)
         chaos.service_control(rabbitmqctl, "stop_app")
@@ -185,9 +195,11 @@ def test_rabbitmq_restart_mid_run(services_patient):
             "results_resent_by_executors": chaos.log_lines(
                 dep, "sending the result of action execution"),
         }
+        figures["actions_sent_again_unacknowledged"] = _resends(db)
         chaos.write_figures(dep, "outage-rabbitmq.json", figures)
         assert finished, "executions left unfinished:\n" + dep.logs()
         _check_outputs(db, "mq")
+        assert figures["action_reruns"] == 0, figures
         assert not any(db.unfinished().values()), db.unfinished()
         # Every service is still there: it reconnected rather than died.
         assert all(p.poll() is None for procs in dep.cluster.procs.values() for p in procs)

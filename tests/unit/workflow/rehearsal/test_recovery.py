@@ -36,8 +36,11 @@ def test_with_safe_rerun_the_same_action_execution_is_sent_again():
     (again,) = r.actions_of(r.task(ex, "t"))
     assert again.id == action_ex.id and again.state == states.RUNNING
     assert again.rt.reruns == 1
-    assert again.last_heartbeat == r.now
-    assert [c.action_ex_id for c in commands_of(r, commands.RunAction)] == [action_ex.id] * 2
+    # Unacknowledged again: the executor that takes the new delivery claims it first.
+    assert again.last_heartbeat is None
+    sent = commands_of(r, commands.RunAction)
+    assert [c.action_ex_id for c in sent] == [action_ex.id] * 2
+    assert [c.claim for c in sent] == [False, True]
     assert inputs(r, "t") == [{"output": "work"}] * 2
     assert r.task(ex, "t").state == states.RUNNING
     r.complete("t", data="done at last")
@@ -95,3 +98,29 @@ def test_a_lost_item_fails_only_that_item():
     task_ex = r.task(ex, "t")
     assert task_ex.state == states.ERROR
     assert r.execution(ex).state == states.ERROR
+
+
+def test_an_unacknowledged_action_is_sent_again_as_a_claim_whatever_its_safe_rerun():
+    r, ex = run(losable(False), executor=scripted(t=PENDING))
+    (action_ex,) = r.actions_of(r.task(ex, "t"))
+    r.resend(action_ex.id)
+    (again,) = r.actions_of(r.task(ex, "t"))
+    assert again.id == action_ex.id and again.state == states.RUNNING
+    assert again.rt.resends == 1 and again.rt.reruns == 0
+    sent = commands_of(r, commands.RunAction)
+    assert [(c.action_ex_id, c.claim) for c in sent] == [(action_ex.id, False),
+                                                         (action_ex.id, True)]
+    r.complete("t", data="ran once")
+    assert task_names(r, ex) == ["t", "next"]
+    assert len(inputs(r, "t")) == 2  # sent twice, the first delivery was lost
+    assert r.execution(ex).state == states.SUCCESS
+
+
+def test_an_acknowledged_action_is_not_sent_again():
+    r, ex = run(losable(False), executor=scripted(t=PENDING))
+    (action_ex,) = r.actions_of(r.task(ex, "t"))
+    r.store.actions[action_ex.id].last_heartbeat = r.now
+    before = r.store.to_dict()
+    r.resend(action_ex.id)
+    assert r.store.to_dict() == before
+    assert len(commands_of(r, commands.RunAction)) == 1
