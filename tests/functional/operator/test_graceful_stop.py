@@ -8,6 +8,7 @@ import shutil
 import signal
 
 from tests.functional.server_fixture import Server, unique
+from tests.waiting import wait_for as _wait
 
 WORKFLOW = """\
 version: '2.0'
@@ -56,15 +57,3 @@ def test_sigterm_mid_workflow_then_restart_finishes_it():
             server.process.wait()
         shutil.rmtree(server.state_dir, ignore_errors=True)
 
-
-def _wait(predicate, timeout):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met within %ss" % timeout)
-        time.sleep(0.1)
