@@ -25,7 +25,8 @@ def test_a_result_that_cannot_be_stored_fails_its_task(api, unique):
     tasks = api.tasks(ex["id"])
     big = tasks["big"]
     assert big["state"] == "ERROR", big
-    assert "could not be stored" in big["state_info"], big["state_info"]
+    assert "cannot be stored" in big["state_info"], big["state_info"]
+    assert "published" in big["state_info"]
     assert "handler" in tasks and ex["state"] == "SUCCESS", ex
     [action] = api.get("/v2/tasks/%s/action_executions" % big["id"])["action_executions"]
     assert action["state"] == "ERROR"

@@ -19,7 +19,7 @@ version: '2.0'
       on-success:
         - done
     done:
-      action: std.echo output=done
+      action: std.echo output="done"
       publish:
         out: <% task().result %>
 """
@@ -45,7 +45,7 @@ def test_sigterm_mid_workflow_then_restart_finishes_it():
         server.start()  # the same state directory and port
         done = _wait(lambda: (lambda e: e if e["state"] != "RUNNING" else None)(
             server.api("GET", "/executions/%s" % ex["id"])), 60)
-        assert done["state"] == "SUCCESS", (done, server.log_tail())
+        assert done["state"] == "SUCCESS", (done["state_info"], server.log_tail())
         assert json.loads(done["output"]) == {"out": "done"}
         actions = server.api("GET", "/action_executions")
         assert sorted((a["name"], a["state"]) for a in actions["action_executions"]
