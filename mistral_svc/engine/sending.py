@@ -87,7 +87,7 @@ def dispatch(action_ex, rpc_ctx=None, safe_rerun=False, target=None, timeout=Non
              claim=False):
     """Send an action execution record to an executor once the transaction commits.
 
-    The executor acknowledges it before running it (see ``recovery``). A delivery that
+    The executor acknowledges it as it starts it (see ``recovery``). A delivery that
     is not the first (``claim``), or that reaches an executor when engines may already
     have given up waiting for its acknowledgement (after ``ack_by``, half the
     acknowledgement timeout: clocks are assumed in sync, as for due jobs), runs only
