@@ -8,7 +8,7 @@ transport and a file-based tooz backend.
 
 import os
 
-from oslo_config import cfg
+from oslo_config import cfg, types
 
 CONF = cfg.CONF
 
@@ -154,9 +154,47 @@ yaql_opts = [
         default=True,
         help="Give YAQL the data context as immutable structures, as Mistral does.",
     ),
+    cfg.BoolOpt(
+        "convert_output_data",
+        default=True,
+        help="Convert YAQL results to JSON-compatible types (see the next two options).",
+    ),
+    cfg.BoolOpt(
+        "convert_tuples_to_lists",
+        default=True,
+        help="With convert_output_data: tuples in a YAQL result become lists.",
+    ),
+    cfg.BoolOpt(
+        "convert_sets_to_lists",
+        default=True,
+        help="With convert_output_data: sets in a YAQL result become lists (results "
+        "are stored as JSON, which has no sets).",
+    ),
+    cfg.BoolOpt(
+        "iterable_dicts",
+        default=False,
+        help="Let YAQL iterate over a dictionary (its keys), as Python does.",
+    ),
+    cfg.StrOpt(
+        "keyword_operator",
+        default="=>",
+        help="The YAQL operator for keyword arguments (f(a => 1)); empty disables them.",
+    ),
+    cfg.BoolOpt(
+        "allow_delegates",
+        default=False,
+        help="Allow YAQL delegate calls ($func(...)).",
+    ),
 ]
 
 expressions_opts = [
+    cfg.ListOpt(
+        "allowed_languages",
+        item_type=types.String(choices=("yaql", "jinja")),
+        default=["yaql", "jinja"],
+        help="Expression languages workflows may use (yaql, jinja). A definition using "
+        "another is refused, and its expressions are not evaluated.",
+    ),
     cfg.FloatOpt(
         "evaluation_timeout",
         default=10.0,
@@ -491,6 +529,13 @@ def apply_expression_limits():
         memory_quota=CONF.yaql.memory_quota,
         convert_input_data=CONF.yaql.convert_input_data,
         evaluation_timeout=CONF.expressions.evaluation_timeout,
+        convert_output_data=CONF.yaql.convert_output_data,
+        convert_tuples_to_lists=CONF.yaql.convert_tuples_to_lists,
+        convert_sets_to_lists=CONF.yaql.convert_sets_to_lists,
+        iterable_dicts=CONF.yaql.iterable_dicts,
+        keyword_operator=CONF.yaql.keyword_operator,
+        allow_delegates=CONF.yaql.allow_delegates,
+        allowed_languages=CONF.expressions.allowed_languages,
     )
 
 

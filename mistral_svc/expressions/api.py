@@ -41,6 +41,7 @@ class _Session:
         language = _language(value)
         if language is None:
             return value
+        base.check_language_allowed(language, value)
         if language == JINJA:
             return jinja_expr.evaluate(value, self.data)
         return yaql_expr.evaluate(value, self.data, self.yaql_context)
@@ -96,6 +97,7 @@ def evaluate(value: Any, ctx: Any, runtime: base.Runtime | None = None) -> Any:
     language = _language(value)
     if language is None:
         return value
+    base.check_language_allowed(language, value)
     token = base.enter_scope(runtime, ctx)
     try:
         with bounds.guarded():
@@ -155,8 +157,10 @@ def validate(value: Any) -> None:
             expression=value.strip(),
         )
     if has_jinja:
+        base.check_language_allowed(JINJA, value)
         jinja_expr.validate(value)
     elif has_yaql:
+        base.check_language_allowed(YAQL, value)
         yaql_expr.validate(value)
 
 
@@ -191,8 +195,8 @@ def has_expressions(data: Any, *, include_keys: bool = False) -> bool:
 
 def configure(limit_iterators: int | None = None, memory_quota: int | None = None,
               convert_input_data: bool | None = None,
-              evaluation_timeout: float | None = None) -> None:
-    """Change the evaluation bounds; arguments left as None keep their current value.
+              evaluation_timeout: float | None = None, **options: Any) -> None:
+    """Change the evaluation settings; arguments left as None keep their current value.
 
     ``limit_iterators`` caps the number of items any YAQL collection may hold (and
     ``range()`` in Jinja); ``memory_quota`` caps, in bytes, what a single YAQL
@@ -201,6 +205,11 @@ def configure(limit_iterators: int | None = None, memory_quota: int | None = Non
     Mistral, so e.g. dicts can go into sets); disabling it saves a walk over the
     context per evaluation call. ``evaluation_timeout`` caps, in seconds, how long one
     evaluation call may run (0 or less: no limit).
+
+    ``options`` take Mistral's other ``[yaql]`` settings under their names
+    (``convert_output_data``, ``convert_tuples_to_lists``, ``convert_sets_to_lists``,
+    ``iterable_dicts``, ``keyword_operator``, ``allow_delegates``) and the
+    ``[expressions]`` one, ``allowed_languages`` (a list of "yaql" and "jinja").
     """
     if limit_iterators is not None:
         base.settings.limit_iterators = int(limit_iterators)
@@ -210,7 +219,31 @@ def configure(limit_iterators: int | None = None, memory_quota: int | None = Non
         base.settings.convert_input_data = bool(convert_input_data)
     if evaluation_timeout is not None:
         base.settings.evaluation_timeout = float(evaluation_timeout)
+    for name, value in options.items():
+        if name not in _OPTIONS:
+            raise TypeError("unknown expression option %r" % name)
+        if value is not None:
+            setattr(base.settings, name, _OPTIONS[name](value))
     yaql_expr.rebuild_engine()
+
+
+def _languages(value: Any) -> frozenset:
+    names = frozenset(str(v).strip().lower() for v in value)
+    unknown = names - {YAQL, JINJA}
+    if unknown:
+        raise ValueError("unknown expression language(s): %s" % ", ".join(sorted(unknown)))
+    return names
+
+
+_OPTIONS = {
+    "convert_output_data": bool,
+    "convert_tuples_to_lists": bool,
+    "convert_sets_to_lists": bool,
+    "iterable_dicts": bool,
+    "keyword_operator": str,
+    "allow_delegates": bool,
+    "allowed_languages": _languages,
+}
 
 
 def load_plugin_functions() -> list[str]:

@@ -111,6 +111,23 @@ class Settings:
         self.convert_input_data = True
         # Seconds one evaluation may run (see bounds); 0 or less for no limit.
         self.evaluation_timeout = DEFAULT_EVALUATION_TIMEOUT
+        # YAQL's output conversions: results must be JSON-compatible by default.
+        self.convert_output_data = True
+        self.convert_tuples_to_lists = True
+        self.convert_sets_to_lists = True
+        self.iterable_dicts = False
+        self.keyword_operator = "=>"
+        self.allow_delegates = False
+        # The languages workflows may use ("yaql", "jinja").
+        self.allowed_languages = frozenset(("yaql", "jinja"))
+
+
+def check_language_allowed(language: str, value: str) -> None:
+    """Raise ExpressionSyntaxError if the operator disabled ``language``."""
+    if language not in settings.allowed_languages:
+        raise ExpressionSyntaxError(
+            "The '%s' expression language is disabled by the operator." % language,
+            expression=value.strip())
 
 
 settings = Settings()

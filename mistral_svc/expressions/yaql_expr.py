@@ -45,6 +45,7 @@ _RESERVED = frozenset(("true", "false", "null", "and", "or", "not", "in", "is"))
 _parse_lock = threading.Lock()
 
 _engine = None
+_grammar = None
 
 # yaql checks each operation's result against its memoryQuota on its own. Large values
 # (a MiB and more) also count against the evaluation's budget, so that many of them in
@@ -83,14 +84,15 @@ yaql_utils.convert_output_data = _convert_output_data
 
 
 def _engine_options() -> dict:
+    s = base.settings
     return {
-        "yaql.limitIterators": base.settings.limit_iterators,
-        "yaql.memoryQuota": base.settings.memory_quota,
-        "yaql.convertTuplesToLists": True,
-        # Sets are not JSON-serialisable, results must be.
-        "yaql.convertSetsToLists": True,
-        "yaql.iterableDicts": False,
-        "yaql.convertOutputData": True,
+        "yaql.limitIterators": s.limit_iterators,
+        "yaql.memoryQuota": s.memory_quota,
+        "yaql.convertTuplesToLists": s.convert_tuples_to_lists,
+        # Sets are not JSON-serialisable: by default they become lists.
+        "yaql.convertSetsToLists": s.convert_sets_to_lists,
+        "yaql.iterableDicts": s.iterable_dicts,
+        "yaql.convertOutputData": s.convert_output_data,
         # The context is converted once per evaluation call by make_context().
         "yaql.convertInputData": False,
     }
@@ -98,11 +100,15 @@ def _engine_options() -> dict:
 
 def rebuild_engine() -> None:
     """Apply the current settings to the engine and drop parsed expressions."""
-    global _engine
-    if _engine is None:
-        _engine = factory.YaqlFactory(keyword_operator="=>", allow_delegates=False).create(
+    global _engine, _grammar
+    grammar = (base.settings.keyword_operator, base.settings.allow_delegates)
+    if _engine is None or grammar != _grammar:
+        # The keyword operator and delegates change the grammar: a new parser.
+        _engine = factory.YaqlFactory(keyword_operator=grammar[0] or None,
+                                      allow_delegates=grammar[1]).create(
             options=_engine_options()
         )
+        _grammar = grammar
     else:
         # copy() reuses the lexer and parser tables, which are slow to build.
         _engine = _engine.copy(_engine_options())

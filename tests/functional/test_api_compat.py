@@ -370,3 +370,21 @@ def test_source_execution_id_fills_in_what_the_request_leaves_out(api, unique):
     described = api.post("/v2/executions", {"source_execution_id": source["id"],
                                             "description": "retry"})
     assert described["description"] == "retry Based on the execution '%s'" % source["id"]
+
+
+def test_a_disabled_expression_language_refuses_definitions(api, unique):
+    from mistral_svc import config
+
+    config.CONF.set_override("allowed_languages", ["yaql"], group="expressions")
+    config.apply_expression_limits()
+    try:
+        text = ("version: '2.0'\njj_%s:\n  tasks:\n    t:\n      action: std.echo\n"
+                "      input:\n        output: '{{ 1 + 1 }}'\n" % unique)
+        body = api.post_yaml("/v2/workflows", text, status=400)
+        assert "'jinja' expression language is disabled by the operator" in body[
+            "faultstring"]
+        ex = api.run(text.replace("jj_", "yq_").replace("'{{ 1 + 1 }}'", "<% 1 + 1 %>"))
+        assert ex["state"] == "SUCCESS"
+    finally:
+        config.CONF.clear_override("allowed_languages", group="expressions")
+        config.apply_expression_limits()
