@@ -133,9 +133,11 @@ def update_actions(text, identifier=None, namespace="", scope="private"):
 
 
 def delete_action(identifier, namespace=""):
-    """Delete an ad-hoc action; InputError (400) for a system action."""
+    """Delete an ad-hoc action. A system action is not a stored definition to Mistral,
+    so deleting one answers NotFound (404), as there."""
     with db_api.transaction():
         row = _exact(identifier, namespace)
         if row.is_system:
-            raise exc.InputError("Attempt to delete a system action: %s" % row.name)
+            raise exc.NotFound("Action definition not found [action_name=%s, namespace=%s]"
+                               % (identifier, namespace or ""))
         db_api.delete(row)

@@ -111,8 +111,10 @@ def test_namespaces_and_path_style_namespace(api, unique):
 
 
 def test_system_actions_cannot_be_modified_or_deleted(api):
-    body = api.app.delete("/v2/actions/std.echo", status=400).json
-    assert "system action" in body["faultstring"]
+    body = api.app.delete("/v2/actions/std.echo", status=404).json
+    assert body["faultstring"] == (
+        "Action definition not found [action_name=std.echo, namespace=]")
+    api.get("/v2/actions/std.echo")
     text = "version: '2.0'\nstd.echo:\n  base: std.noop\n"
     body = api.app.put("/v2/actions", text, headers={"Content-Type": "text/plain"},
                        status=400).json

@@ -92,7 +92,7 @@ def test_action_validate_and_errors(mistral, definition_file):
     assert refused.err.strip()
 
     system = mistral("action-delete", "std.echo", expect=1)
-    assert "system" in system.err.lower()
+    assert "std.echo" in system.err and "not found" in system.err.lower()
     assert "Unable to delete the specified action(s)." in system.err
 
 

@@ -35,7 +35,7 @@ def test_create_get_update_delete_adhoc(mc, api_error):
     assert updated.description == "twice n" and updated.scope == "public"
     assert mc.actions.validate(ADHOC.format(name=name)) == {"valid": True}
     assert mc.actions.validate("version: '2.0'\nx:\n  base: 1\n")["valid"] is False
-    with api_error(400):
+    with api_error(404):
         mc.actions.delete("std.echo")
     mc.actions.delete(name, namespace=ns)
     with api_error(404):

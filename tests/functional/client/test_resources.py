@@ -73,7 +73,7 @@ def test_adhoc_action_lifecycle(mc, api_error):
     mc.actions.delete(name)
     with api_error(404):
         mc.actions.get(name)
-    with api_error(400):
+    with api_error(404):
         mc.actions.delete("std.echo")
 
 
