@@ -119,7 +119,8 @@ class List(common.MistralLister):
         items = self.app.client.get(path, params=params)["action_executions"]
         if reverse:
             items.reverse()
-        return common.headings(LIST_COLUMNS), [row(i, lister=True) for i in items]
+        names = common.headings(LIST_COLUMNS)
+        return names, [row(i, lister=True) for i in items] or [common.empty_row(names)]
 
 
 class Get(show.ShowOne):

@@ -295,8 +295,15 @@ class MistralLister(Lister):
 
 
 def table(columns, items, row_fn):
-    """Build a Lister result from resources and a row formatter."""
-    return headings(columns), [row_fn(item, lister=True) for item in items]
+    """Build a Lister result from resources and a row formatter. As ``mistral`` does,
+    an empty list is shown as one row of empty cells."""
+    names = headings(columns)
+    return names, [row_fn(item, lister=True) for item in items] or [empty_row(names)]
+
+
+def empty_row(names):
+    """The row of empty cells ``mistral`` shows for an empty list."""
+    return tuple("" for _ in names)
 
 
 def delete_many(cmd, identifiers, delete_fn, what, accepted=None, refused=None):

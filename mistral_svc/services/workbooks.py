@@ -5,13 +5,10 @@ the workbook itself, workflow ``wb.wf1`` and ad-hoc action ``wb.a1``, all in the
 workbook's namespace, with its scope and project. They are written in one transaction,
 so an invalid or conflicting workbook leaves nothing behind.
 
-Which definitions belong to a workbook is read from the normalised spec stored with the
-workbook row (the qualified names it produced), not guessed from a name prefix: workbook
-``wb`` must not claim the workflows of another workbook called ``wb.x``. An update
-rewrites the definitions the new text still has, creates the new ones and removes the
-ones it dropped. As in Mistral, deleting a workbook removes only the workbook: the
-workflows and actions it defined stay, and creating the workbook again takes them over,
-as it does any other (non-system) definition that has one of its qualified names.
+As in Mistral, a workbook's definitions outlive what it says later: an update rewrites
+the definitions the new text has and creates the new ones, but the ones it no longer
+has stay; deleting a workbook removes only the workbook. Creating or updating a
+workbook takes over any (non-system) definition that has one of its qualified names.
 """
 
 import sqlalchemy as sa
@@ -140,33 +137,6 @@ def _write_members(session, wb, wb_spec, text):
                     "%s %s already exists as a system definition" % (label, spec["name"]))
 
 
-def _owned_names(wb_spec):
-    wb_spec = wb_spec or {}
-    return {
-        models.WorkflowDefinition: {w["name"] for w in wb_spec.get("workflows") or []},
-        models.ActionDefinition: {a["name"] for a in wb_spec.get("actions") or []},
-    }
-
-
-def _drop_members(session, namespace, names):
-    """Delete the given definitions of a workbook (those still there), and the sharing
-    records of its workflows, which would otherwise point at nothing."""
-    for model, wanted in names.items():
-        if not wanted:
-            continue
-        query = db_api.owned(session.query(model), model).filter(
-            model.namespace == namespace, model.name.in_(sorted(wanted)),
-            model.is_system.isnot(True))
-        if model is models.WorkflowDefinition:
-            ids = [r.id for r in query.with_entities(model.id)]
-            if ids:
-                (session.query(models.ResourceMember)
-                 .filter(models.ResourceMember.resource_type == "workflow",
-                         models.ResourceMember.resource_id.in_(ids))
-                 .delete(synchronize_session=False))
-        query.delete(synchronize_session=False)
-
-
 def get(name, namespace=""):
     """The workbook ``name`` in exactly ``namespace``; NotFound (404) otherwise."""
     with db_api.transaction(read_only=True) as s:
@@ -216,10 +186,6 @@ def update(text, namespace="", scope="private"):
             raise exc.NotFound("Workbook not found [name=%s, namespace=%s]"
                                % (wb_spec["name"], namespace))
         db_api.check_owner(wb)
-        owned = _owned_names(wb.spec)
-        wanted = _owned_names(wb_spec)
-        _drop_members(session, namespace,
-                      {m: owned[m] - wanted[m] for m in owned})
         db_api.update(wb, {"definition": text, "spec": wb_spec, "tags": wb_spec["tags"],
                            "scope": scope})
         _write_members(session, wb, wb_spec, text)

@@ -5,6 +5,8 @@ import urllib.parse
 
 import yaml
 
+from tests.waiting import wait_for
+
 WF = """\
 version: '2.0'
 {name}:
@@ -258,6 +260,8 @@ def test_action_execution_list_filters(api, unique):
         "name": "std.echo", "description": desc, "input": json.dumps({"output": n}),
         "params": json.dumps({"save_result": True})}) for n in (1, 2)]
     base = "/v2/action_executions?description=%s&" % desc
+    # A saved run finishes in the background.
+    wait_for(lambda: all(a["state"] == "SUCCESS" for a in api.get(base)["action_executions"]))
 
     def ids(query):
         return [a["id"] for a in api.get(base + query)["action_executions"]]

@@ -92,16 +92,17 @@ def test_create_get_update_delete(api, unique):
     assert updated["id"] == wb["id"] and updated["tags"] == ["demo", "v2"]
     assert updated["definition"] == WB_V2.format(name=name)
     assert updated["updated_at"]
-    # Kept workflows are rewritten in place, dropped ones and actions are gone.
-    assert _workflow_names(api, name) == [name + ".extra", name + ".main"]
+    # Kept workflows are rewritten in place; as in Mistral, the ones the new text no
+    # longer has (and its actions) stay.
+    assert _workflow_names(api, name) == [name + ".extra", name + ".helper", name + ".main"]
     assert api.get("/v2/workflows/%s.main" % name)["id"] == main["id"]
     assert api.get("/v2/workflows/%s.main" % name)["input"] == ""
-    assert _action(name + ".greet") is None
+    assert _action(name + ".greet") is not None
 
     api.delete("/v2/workbooks/%s" % name)
     api.get("/v2/workbooks/%s" % name, status=404)
     # As in Mistral, the workbook's workflows stay, and creating it again takes them over.
-    assert _workflow_names(api, name) == [name + ".extra", name + ".main"]
+    assert _workflow_names(api, name) == [name + ".extra", name + ".helper", name + ".main"]
     api.delete("/v2/workbooks/%s" % name, status=404)
     again = api.post_yaml("/v2/workbooks", WB.format(name=name))
     assert again["name"] == name and _workflow_names(api, name) == [

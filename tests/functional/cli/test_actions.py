@@ -180,3 +180,10 @@ def test_action_execution_update_errors(mistral):
     missing = mistral("action-execution-update", "00000000-0000-0000-0000-000000000000",
                       "--state", "SUCCESS", expect=1)
     assert "not found" in missing.err.lower()
+
+
+def test_an_empty_action_execution_list_is_one_row_of_empty_cells(mistral):
+    # As ``mistral`` shows it (OpenStack's CLI tests count that row).
+    listed = mistral("action-execution-list", "--filter", "name=" + unique("none"),
+                     "-f", "json").json
+    assert [any(r.values()) for r in listed] == [False]

@@ -42,7 +42,8 @@ def test_list_all_with_filters(mistral, finished_hello):
     limited = mistral("task-list", ex["id"], "--limit", "1", "-c", "Name", "-f", "value")
     assert len(limited.lines) == 1
     by_state = mistral("task-list", ex["id"], "--filter", "state=ERROR", "-f", "json")
-    assert by_state.json == []
+    # As with ``mistral``, an empty list is one row of empty cells.
+    assert [any(r.values()) for r in by_state.json] == [False]
 
 
 def test_get(mistral, finished_hello):
@@ -117,7 +118,7 @@ def test_sub_executions_of_a_task(mistral, mistral_server):
                       "-c", "ID", "-f", "value")
     assert shallow.lines == [sub["ID"]]
     failed = mistral("task-get-sub-executions", task["id"], "--errors-only", "-f", "json")
-    assert failed.json == []
+    assert [any(r.values()) for r in failed.json] == [False]
     published = json.loads(mistral("task-get-published", task["id"]).out)
     assert published == {"from_child": 42}
 
