@@ -294,11 +294,12 @@ class MistralLister(Lister):
         return params, reverse
 
 
-def table(columns, items, row_fn):
+def table(columns, items, row_fn, pad_empty=True):
     """Build a Lister result from resources and a row formatter. As ``mistral`` does,
-    an empty list is shown as one row of empty cells."""
+    an empty list is shown as one row of empty cells (unless ``pad_empty`` is off)."""
     names = headings(columns)
-    return names, [row_fn(item, lister=True) for item in items] or [empty_row(names)]
+    rows = [row_fn(item, lister=True) for item in items]
+    return names, rows or ([empty_row(names)] if pad_empty else [])
 
 
 def empty_row(names):

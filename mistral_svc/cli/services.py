@@ -15,7 +15,8 @@ class List(common.Lister):
 
     def take_action(self, parsed_args):
         items = self.app.client.get("/services")["services"]
-        return common.table(COLUMNS, items, row)
+        # service-list is not one of mistral's padded lists: empty means no rows.
+        return common.table(COLUMNS, items, row, pad_empty=False)
 
 
 COMMANDS = {"service-list": List}
