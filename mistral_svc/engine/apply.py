@@ -243,7 +243,9 @@ def _effect(session, conductor, cmd, rpc_ctx):
     elif isinstance(cmd, commands.NotifyParent):
         sending.cast_after_commit("on_workflow_complete", wf_ex_id=cmd.wf_ex_id)
     elif isinstance(cmd, commands.Cascade):
-        sending.cast_after_commit(cmd.method, wf_ex_id=cmd.wf_ex_id, **cmd.kwargs)
+        from mistral_svc.engine import cascades
+
+        cascades.send(conductor.wf_ex, cmd.method, cmd.wf_ex_id, cmd.kwargs)
 
 
 def execution_of_action(action_ex_id):
@@ -254,6 +256,16 @@ def execution_of_action(action_ex_id):
             store.ACTIONS.c.id == action_ex_id)).first()
     if row is None:
         raise exc.NotFound("Action execution not found [id=%s]" % action_ex_id)
+    return row[0]
+
+
+def execution_state(wf_ex_id):
+    """The state of a workflow execution; NotFound if there is none."""
+    with db_api.transaction(read_only=True) as session:
+        row = session.execute(sa.select(store.WF.c.state).where(
+            store.WF.c.id == wf_ex_id)).first()
+    if row is None:
+        raise exc.NotFound("Workflow execution not found [id=%s]" % wf_ex_id)
     return row[0]
 
 

@@ -5,13 +5,16 @@ retried on deadlock, and is idempotent: a duplicate result or replayed cast find
 work already done and changes nothing.
 """
 
+import contextlib
 import logging
 
 from oslo_db import exception as db_exc
 
 from mistral_svc import config, exceptions as exc
 from mistral_svc.db import session as db_session
-from mistral_svc.engine import acks, apply, recovery, results as engine_results, standalone
+from mistral_svc.engine import (
+    acks, apply, cascades, recovery, results as engine_results, standalone,
+)
 from mistral_svc.rpc import transport
 from mistral_svc.workflow import states
 from mistral_svc.workflow.runtime import fmt_date
@@ -42,6 +45,18 @@ def _guard(func):
 
     wrapper.__name__ = func.__name__
     return wrapper
+
+
+@contextlib.contextmanager
+def _cascade(key):
+    """A request cast by another execution's step (``key``: its record, see
+    ``cascades``): once applied, or refused for good, its record goes."""
+    try:
+        yield
+    except (exc.MistralError, states.InvalidStateTransition):
+        cascades.done(key)
+        raise
+    cascades.done(key)
 
 
 # Due jobs the conductor schedules for itself (``ScheduleTimer``), by name.
@@ -102,6 +117,8 @@ class EngineEndpoint:
 
     @_guard
     def process_job(self, ctx, func_name, func_args):
+        if func_name == cascades.JOB:
+            return cascades.redeliver(func_args or {})
         if func_name not in TIMERS:
             LOG.error("no handler for scheduled job %s", func_name)
             return
@@ -134,17 +151,20 @@ class EngineEndpoint:
         recovery.on_child_complete(wf_ex_id)
 
     @_guard
-    def pause_workflow(self, ctx, wf_ex_id):
-        return {"id": apply.on_execution(wf_ex_id, lambda c: c.pause()).wf_ex.id}
+    def pause_workflow(self, ctx, wf_ex_id, cascade_key=None):
+        with _cascade(cascade_key):
+            return {"id": apply.on_execution(wf_ex_id, lambda c: c.pause()).wf_ex.id}
 
     @_guard
-    def resume_workflow(self, ctx, wf_ex_id, env=None):
-        return {"id": apply.on_execution(wf_ex_id, lambda c: c.resume(env)).wf_ex.id}
+    def resume_workflow(self, ctx, wf_ex_id, env=None, cascade_key=None):
+        with _cascade(cascade_key):
+            return {"id": apply.on_execution(wf_ex_id, lambda c: c.resume(env)).wf_ex.id}
 
     @_guard
-    def stop_workflow(self, ctx, wf_ex_id, state, message=None):
-        return {"id": apply.on_execution(wf_ex_id,
-                                         lambda c: c.stop(state, message)).wf_ex.id}
+    def stop_workflow(self, ctx, wf_ex_id, state, message=None, cascade_key=None):
+        with _cascade(cascade_key):
+            return {"id": apply.on_execution(wf_ex_id,
+                                             lambda c: c.stop(state, message)).wf_ex.id}
 
     @_guard
     def skip_task(self, ctx, task_ex_id):
@@ -158,8 +178,9 @@ class EngineEndpoint:
         apply.on_execution(wf_ex_id, lambda c: c.revert())
 
     @_guard
-    def reopen_task(self, ctx, wf_ex_id, task_ex_id):
-        apply.on_execution(wf_ex_id, lambda c: c.reopen_task(task_ex_id))
+    def reopen_task(self, ctx, wf_ex_id, task_ex_id, cascade_key=None):
+        with _cascade(cascade_key):
+            apply.on_execution(wf_ex_id, lambda c: c.reopen_task(task_ex_id))
 
     @_guard
     def rerun_task(self, ctx, task_ex_id, reset=True, env=None):
