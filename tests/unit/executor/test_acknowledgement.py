@@ -52,7 +52,9 @@ class _Pool:
 def _endpoint(engine):
     pool = _Pool()
     tracker = Tracker(engine)
-    return service.ExecutorEndpoint(pool, tracker, engine), pool, tracker
+    endpoint = service.ExecutorEndpoint(pool, tracker, engine)
+    endpoint._acks = service.AckOutbox(engine, in_process=False)  # over a broker
+    return endpoint, pool, tracker
 
 
 def _action(action_ex_id, **extra):
@@ -145,7 +147,7 @@ def test_a_stopping_executor_hands_back_what_no_worker_started():
 
 def test_acknowledgements_of_workers_starting_together_leave_together():
     engine = _Engine()
-    outbox = service.AckOutbox(engine)
+    outbox = service.AckOutbox(engine, in_process=False)
     first_sent, release = threading.Event(), threading.Event()
     real = engine.on_actions_accepted
 
