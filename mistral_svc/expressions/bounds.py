@@ -140,12 +140,15 @@ def check_expanded(value: Any) -> Any:
 
 
 class Budget:
-    """What one evaluation may still spend."""
+    """What the evaluation running in one thread may still spend. One per thread,
+    reused by each of its evaluations, so that starting one costs a clock read and a
+    few attribute writes (evaluations are on the engine's hot path)."""
 
-    __slots__ = ("allocated", "deadline", "fired", "lock", "thread_id")
+    __slots__ = ("active", "allocated", "deadline", "fired", "lock", "thread_id")
 
-    def __init__(self, deadline: float | None) -> None:
-        self.deadline = deadline
+    def __init__(self) -> None:
+        self.active = False
+        self.deadline: float | None = None
         self.allocated = 0
         self.fired = False
         self.lock = threading.Lock()
@@ -155,9 +158,18 @@ class Budget:
 _local = threading.local()
 
 
+def _own_budget() -> Budget:
+    budget = getattr(_local, "budget", None)
+    if budget is None:
+        budget = _local.budget = Budget()
+        _watchdog.add(budget)
+    return budget
+
+
 def current() -> Budget | None:
     """The budget of the evaluation running in this thread, if any."""
-    return getattr(_local, "budget", None)
+    budget = getattr(_local, "budget", None)
+    return budget if budget is not None and budget.active else None
 
 
 def charge(size: int) -> None:
@@ -174,53 +186,36 @@ def charge(size: int) -> None:
         budget.allocated = total
 
 
-def check_time() -> None:
-    """EvaluationTimeout if the running evaluation is past its deadline (for loops
-    that can check themselves, without waiting for the watchdog)."""
-    budget = current()
-    if budget is not None and budget.deadline is not None \
-            and time.monotonic() > budget.deadline:
-        budget.fired = True
-        raise EvaluationTimeout()
-
-
 class _Watchdog:
-    """One daemon thread that interrupts evaluations past their deadline."""
+    """One daemon thread that interrupts evaluations past their deadline; it looks at
+    the budget of every thread that ever evaluated, a few dozen at most."""
 
     POLL = 0.05
 
     def __init__(self) -> None:
         self._budgets: dict[int, Budget] = {}
         self._lock = threading.Lock()
-        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def add(self, budget: Budget) -> None:
         with self._lock:
-            self._budgets[id(budget)] = budget
+            # Keyed by thread id: a new thread reusing an id replaces the dead one's.
+            self._budgets[budget.thread_id] = budget
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, daemon=True,
                                                 name="expression-watchdog")
                 self._thread.start()
-        self._wake.set()
-
-    def remove(self, budget: Budget) -> None:
-        with self._lock:
-            self._budgets.pop(id(budget), None)
 
     def _run(self) -> None:
         while True:
+            time.sleep(self.POLL)
             with self._lock:
                 budgets = list(self._budgets.values())
-            if not budgets:
-                self._wake.wait()
-                self._wake.clear()
-                continue
             now = time.monotonic()
             for budget in budgets:
-                if budget.deadline is not None and now > budget.deadline:
+                deadline = budget.deadline
+                if deadline is not None and now > deadline:
                     _interrupt(budget)
-            time.sleep(self.POLL)
 
 
 def _set_async_exc(thread_id: int, exc_class: type | None) -> None:
@@ -252,7 +247,7 @@ def _close(budget: Budget) -> bool:
                 _set_async_exc(budget.thread_id, None)
             return fired
         except EvaluationTimeout:
-            continue
+            continue  # delivered before the withdrawal: nothing is pending now
 
 
 @contextlib.contextmanager
@@ -260,22 +255,30 @@ def guarded() -> Iterator[Budget | None]:
     """Run the block as one evaluation under a fresh budget (nested blocks share the
     outermost one). A timeout that fired is raised even if the evaluated code
     swallowed it or turned it into another error."""
-    if current() is not None:
-        yield current()
+    budget = _own_budget()
+    if budget.active:
+        yield budget
         return
     timeout = base.settings.evaluation_timeout
-    budget = Budget(time.monotonic() + timeout if timeout and timeout > 0 else None)
-    _local.budget = budget
-    if budget.deadline is not None:
-        _watchdog.add(budget)
+    budget.allocated = 0
+    budget.active = True
+    with budget.lock:
+        budget.fired = False
+        budget.deadline = time.monotonic() + timeout if timeout and timeout > 0 else None
     timed_out = False
     try:
         yield budget
     except EvaluationTimeout:
         timed_out = True
     finally:
-        fired = _close(budget)
-        _local.budget = None
-        _watchdog.remove(budget)
+        # Whatever happens here, the budget must end inactive and with nothing pending:
+        # a stale one would hold every later evaluation of this thread to it.
+        while True:
+            try:
+                fired = _close(budget)
+                budget.active = False
+                break
+            except EvaluationTimeout:
+                timed_out = True
     if fired or timed_out:
         raise EvaluationTimeout() from None
