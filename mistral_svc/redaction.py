@@ -18,17 +18,19 @@ _KEYS = (r"passwd|password|pass_phrase|passphrase|token|secret|auth|api[_-]?key|
 
 _SENSITIVE_KEY = re.compile("(%s)" % _KEYS, re.IGNORECASE)
 
-# key = value, key: value, "key": "value" (key and value quoted or bare) ...
-_ASSIGNED = re.compile(
-    r"""(?P<key>[\w.-]*(?:%s)[\w.-]*["']?\s*[:=]\s*)"""
-    r"""(?P<value>"[^"]*"|'[^']*'|[^\s,;}\])&'"]+)""" % _KEYS, re.IGNORECASE)
-# ... and --key value on command lines.
-_FLAG = re.compile(
-    r"""(?P<key>--[\w-]*(?:%s)[\w-]*\s+)(?P<value>"[^"]*"|'[^']*'|[^\s-]\S*)""" % _KEYS,
-    re.IGNORECASE)
+# A word followed by ``=`` or ``:`` (``key = ``, ``"key": ``), and a word after ``--``
+# followed by blanks (``--key ``): whether the word names a credential is checked apart.
+# Each pattern starts only where a word starts and its word runs to the word's end, so
+# that masking takes time in proportion to the text, whatever the text is (patterns
+# that look for the key inside a word backtrack over it, for ever on long words).
+_ASSIGN = re.compile(r"""(?<![\w.-])(?P<word>[\w.-]+)["']?\s*[:=]\s*""")
+_ASSIGNED_VALUE = re.compile(r""""[^"]*"|'[^']*'|[^\s,;}\])&'"]+""")
+_FLAG = re.compile(r"""(?<![\w-])--(?P<word>[\w-]+)\s+""")
+_FLAG_VALUE = re.compile(r""""[^"]*"|'[^']*'|[^\s-]\S*""")
 
 # scheme://userinfo@ — userinfo may hold anything but a slash, whitespace or another @.
-_URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<info>[^/\s@'\"]+)@")
+_URL_USERINFO = re.compile(
+    r"(?P<scheme>(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://)(?P<info>[^/\s@'\"]+)@")
 
 # Walking data is bounded: past this depth a value is masked whole rather than walked.
 _MAX_DEPTH = 64
@@ -48,13 +50,30 @@ def mask_text(text):
     text = mask_url(text)
     if not _SENSITIVE_KEY.search(text):
         return text
-    return _FLAG.sub(_mask_value, _ASSIGNED.sub(_mask_value, text))
+    return _mask_values(_mask_values(text, _ASSIGN, _ASSIGNED_VALUE), _FLAG, _FLAG_VALUE)
 
 
-def _mask_value(match):
-    value = match.group("value")
-    quote = value[0] if value[:1] in ("'", '"') else ""
-    return match.group("key") + quote + MASK + quote
+def _mask_values(text, key_pattern, value_pattern):
+    """``text`` with the value after each match of ``key_pattern`` whose word is
+    sensitive masked; a value is what ``value_pattern`` matches right after the key."""
+    parts = []
+    kept = 0  # text[:kept] is in parts already
+    start = 0
+    while True:
+        key = key_pattern.search(text, start)
+        if key is None:
+            break
+        start = key.end()
+        if not is_sensitive_key(key.group("word")):
+            continue
+        value = value_pattern.match(text, key.end())
+        if value is None:
+            continue
+        quote = value.group(0)[0] if value.group(0)[:1] in ("'", '"') else ""
+        parts += [text[kept:key.end()], quote, MASK, quote]
+        kept = start = value.end()
+    parts.append(text[kept:])
+    return "".join(parts)
 
 
 def is_sensitive_key(key):

@@ -1,6 +1,7 @@
 """Credentials are masked in text and data meant for people."""
 
 import logging
+import time
 
 import pytest
 
@@ -50,3 +51,23 @@ def test_log_records_are_masked(caplog):
     finally:
         logger.removeHandler(handler)
     assert seen == ["calling http://***@h/ with password=***"]
+
+
+@pytest.mark.parametrize("text", [
+    "token" * 20000,                       # a key repeated inside one long word
+    "a" * 100000 + "password",
+    "a." * 50000 + "@",                    # a long run that might be a URL scheme
+    "--token" * 20000,
+    'token="' * 20000,
+])
+def test_masking_takes_time_in_proportion_to_the_text(text):
+    # state_info and log lines quote what users send: masking them must not hang the
+    # engine on hostile text (these took minutes when keys were looked for in words).
+    started = time.monotonic()
+    redaction.mask_text(text)
+    assert time.monotonic() - started < 2
+
+
+def test_a_value_after_a_key_that_is_not_sensitive_is_still_looked_at():
+    assert (redaction.mask_text("a=password=x; run --secret y --no z")
+            == "a=password=***; run --secret *** --no z")
