@@ -240,3 +240,22 @@ def test_start_in_a_namespace_does_not_fall_back_to_the_default_one(api, unique)
     api.create_workflow("version: '2.0'\n%s:\n  tasks:\n    t:\n      action: std.noop\n"
                         % name)
     api.start(name, workflow_namespace="elsewhere_" + unique, status=404)
+
+
+def test_lists_answer_every_field_they_are_asked_for(api, unique):
+    # Fields kept out of a list's query unless asked for (definitions, outputs) are
+    # loaded when fields= names them, never read after the query's session closed.
+    name = "fields_" + unique
+    ex = api.run(TWO_TASKS.format(name=name), {"name": "F"})
+    wfs = api.get("/v2/workflows?name=%s&fields=definition,interface" % name)["workflows"]
+    assert "tasks:" in wfs[0]["definition"]
+    assert json.loads(wfs[0]["interface"])["output"] == ["msg", "done"]
+    task_id = api.tasks(ex["id"])["t1"]["id"]
+    for url in ("/v2/action_executions?task_execution_id=%s&fields=output,name" % task_id,
+                "/v2/tasks/%s/action_executions?fields=output,name" % task_id):
+        actions = api.get(url)["action_executions"]
+        assert [a["name"] for a in actions] == ["std.echo"]
+        assert "output" not in actions[0]  # a list shows output with include_output only
+    actions = api.get("/v2/tasks/%s/action_executions?fields=output&include_output=true"
+                      % task_id)["action_executions"]
+    assert json.loads(actions[0]["output"]) == {"result": "Hello, F"}

@@ -26,9 +26,12 @@ def list_action_executions(filters, marker, limit, sort_keys, sort_dirs, fields,
     tags = [t.strip() for item in tags or () for t in item.split(",") if t.strip()]
     rows = db_api.list_(models.ActionExecution, filters, limit, marker, keys, dirs,
                         tags=tags, undefer=undefer)
+    # Without include_output a list never shows output, asked for in fields or not (as
+    # executions' lists): it is not loaded.
     out_fields = fields
-    if not include_output and not fields:
-        out_fields = [n for n in resources.ActionExecution._wsme_attr_names() if n != "output"]
+    if not include_output:
+        out_fields = [n for n in fields or resources.ActionExecution._wsme_attr_names()
+                      if n != "output"]
     return resources.ActionExecutions(
         action_executions=[action_ex_resource(r, out_fields) for r in rows],
         next=rest_utils.next_link("action_executions", rows, limit, {

@@ -28,6 +28,12 @@ def workflow_resource(row, fields=None):
     return resources.Workflow.from_dict(data, fields)
 
 
+def _loaded_columns(fields=None):
+    """The deferred columns ``workflow_resource`` reads for ``fields`` (all if None)."""
+    wanted = {"definition": "definition", "interface": "spec"}
+    return tuple(col for field, col in wanted.items() if not fields or field in fields)
+
+
 def _scope(scope):
     if scope not in ("private", "public"):
         raise exc.InputError("Scope must be one of the following: private, public")
@@ -111,7 +117,7 @@ class WorkflowsController(rest.RestController):
                                           updated_at=updated_at, namespace=namespace)
         rows = db_api.list_(models.WorkflowDefinition, filters, limit, marker, keys, dirs,
                             tags=tags,
-                            undefer=("definition", "spec") if not fields else ())
+                            undefer=_loaded_columns(fields))
         return resources.Workflows(
             workflows=[workflow_resource(r, fields) for r in rows],
             next=rest_utils.next_link("workflows", rows, limit, {
