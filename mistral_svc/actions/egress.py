@@ -145,13 +145,39 @@ class _Adapter(adapters.HTTPAdapter):
         return manager
 
 
+class ResponseTooLarge(Exception):
+    """A response body passed the size it may have; the message says which."""
+
+
+def read_capped(resp, limit):
+    """Read the body of a streamed response, failing (ResponseTooLarge) once it passes
+    ``limit`` bytes (0: no limit), whether or not the server declared a Content-Length.
+    The response then holds its body as if requests had read it itself."""
+    if limit:
+        declared = resp.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise ResponseTooLarge("HTTP response is too large (Content-Length=%s, "
+                                   "limit=%s bytes)" % (declared, limit))
+    chunks, size = [], 0
+    for chunk in resp.iter_content(64 * 1024):
+        size += len(chunk)
+        if limit and size > limit:
+            raise ResponseTooLarge("HTTP response is too large (more than %s bytes)"
+                                   % limit)
+        chunks.append(chunk)
+    resp._content = b"".join(chunks)
+    resp._content_consumed = True
+
+
 class Session(requests.Session):
     """A requests session that applies ``policy`` to the first URL, every redirect
-    and every connection it opens."""
+    and every connection it opens, and reads the body of a redirect it gets within
+    ``max_body`` bytes (0: no limit)."""
 
-    def __init__(self, policy):
+    def __init__(self, policy, max_body=0):
         super().__init__()
         self.egress_policy = policy
+        self.max_body = max_body
         adapter = _Adapter(policy)
         self.mount("http://", adapter)
         self.mount("https://", adapter)
@@ -160,6 +186,14 @@ class Session(requests.Session):
         # requests follows redirects by calling send again: each hop comes here.
         self.egress_policy.check_url(request.url)
         return super().send(request, **kwargs)
+
+    def get_redirect_target(self, resp):
+        # requests reads a redirect's whole body before it follows (or declines to
+        # follow) it: read here first, within the limit.
+        target = super().get_redirect_target(resp)
+        if target and not resp._content_consumed:
+            read_capped(resp, self.max_body)
+        return target
 
 
 def blocked_cause(error):

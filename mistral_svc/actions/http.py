@@ -95,12 +95,12 @@ class HTTPAction(Action):
         opts = CONF.action_std_http
         policy = egress.Policy.from_options(opts.denied_cidrs, opts.allowed_hosts)
         try:
-            with egress.Session(policy) as session:
+            with egress.Session(policy, opts.max_response_size_bytes) as session:
                 resp = session.request(str(self.method).upper(), self.url, stream=True,
                                        **self._request_kwargs())
                 with resp:
-                    _read_capped(resp, opts.max_response_size_bytes)
-        except egress.Blocked as e:
+                    egress.read_capped(resp, opts.max_response_size_bytes)
+        except (egress.Blocked, egress.ResponseTooLarge) as e:
             raise ActionError(str(e))
         except (requests.RequestException, ValueError) as e:
             blocked = egress.blocked_cause(e)
@@ -119,25 +119,6 @@ def _timeout(value):
         return float(value)
     default = CONF.action_std_http.default_timeout
     return float(default) if default else None
-
-
-def _read_capped(resp, limit):
-    """Read the body of a streamed response, failing once it passes ``limit`` bytes
-    (0: no limit), whether or not the server declared a Content-Length."""
-    if limit:
-        declared = resp.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise ActionError("HTTP response is too large (Content-Length=%s, limit=%s "
-                              "bytes)" % (declared, limit))
-    chunks, size = [], 0
-    for chunk in resp.iter_content(64 * 1024):
-        size += len(chunk)
-        if limit and size > limit:
-            raise ActionError("HTTP response is too large (more than %s bytes)" % limit)
-        chunks.append(chunk)
-    # What requests would have read itself without stream=True.
-    resp._content = b"".join(chunks)
-    resp._content_consumed = True
 
 
 def response_dict(resp):

@@ -25,10 +25,13 @@ class WebhookPublisher:
         sent.update(headers or {})
         opts = config.CONF.action_std_http
         policy = egress.Policy.from_options(opts.denied_cidrs, opts.allowed_hosts)
-        with egress.Session(policy) as session:
+        # Only the status matters: the body is never read (a redirect's only within
+        # max_response_size_bytes), whatever the receiver sends.
+        with egress.Session(policy, opts.max_response_size_bytes) as session:
             resp = session.post(url, data=json.dumps(data), headers=sent,
                                 timeout=config.CONF.notifier.webhook_timeout,
-                                allow_redirects=False)
+                                allow_redirects=False, stream=True)
+            resp.close()
         LOG.info("webhook %s for %s: %s", event, ex_id, resp.status_code)
         if not 200 <= resp.status_code < 300:
             raise RuntimeError("the webhook answered %s" % resp.status_code)

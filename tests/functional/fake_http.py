@@ -1,9 +1,10 @@
 """A local HTTP server that records the requests it gets, for std.http tests.
 
 ``/status/<code>`` answers with that status, ``/text`` with plain text,
-``/redirect?to=<url>`` with a 302 to that URL, ``/big/<n>`` with n bytes (declared in
-Content-Length), ``/chunked/<n>`` with n bytes in chunks (no Content-Length), anything
-else with a JSON echo of the request (method, path, query, headers, body).
+``/redirect?to=<url>`` with a 302 to that URL (``&body=<n>``: with n bytes of body),
+``/big/<n>`` with n bytes (declared in Content-Length), ``/chunked/<n>`` with n bytes in
+chunks (no Content-Length), anything else with a JSON echo of the request (method,
+path, query, headers, body).
 
 The server listens on loopback, which std.http refuses by default; tests that use it
 run inside ``loopback_allowed()``.
@@ -56,10 +57,13 @@ class RecordingServer:
                     recorder.requests.append(record)
                     recorder.arrived.notify_all()
                 if url.path == "/redirect":
+                    query = dict(urllib.parse.parse_qsl(url.query))
+                    body = b"x" * int(query.get("body", 0))
                     self.send_response(302)
-                    self.send_header("Location", dict(urllib.parse.parse_qsl(url.query))["to"])
-                    self.send_header("Content-Length", "0")
+                    self.send_header("Location", query["to"])
+                    self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
+                    self.wfile.write(body)
                 elif url.path.startswith("/big/"):
                     self._send(200, "x" * int(url.path.rsplit("/", 1)[1]),
                                content_type="text/plain")

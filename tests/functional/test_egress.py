@@ -159,3 +159,31 @@ def test_url_credentials_never_reach_state_info(api, unique, http_server):
     assert "***@127.0.0.1" in task["state_info"]
     result = api.get("/v2/tasks/%s" % task["id"])["result"]
     assert "s3cr3t-pw" not in result
+
+
+def test_a_redirect_body_over_max_response_size_bytes_fails(api, unique, http_server,
+                                                            override):
+    # requests reads a redirect's body before following it: within the limit too.
+    override("max_response_size_bytes", 10000)
+    target = http_server.url + "/text"
+    with loopback_allowed():
+        ex, task = _get(api, unique, http_server.url + "/redirect?body=20000&to=" + target)
+        assert task["state"] == "ERROR"
+        assert "HTTP response is too large" in task["state_info"]
+        ex, task = _get(api, unique + "b", http_server.url + "/redirect?body=9000&to="
+                        + target)
+    assert ex["state"] == "SUCCESS", task["state_info"]
+
+
+def test_a_webhook_reads_a_redirect_body_within_the_limit(http_server, override):
+    from mistral_svc.notifications.impl_webhook import WebhookPublisher
+
+    override("max_response_size_bytes", 10000)
+    with loopback_allowed():
+        with pytest.raises(egress.ResponseTooLarge):
+            WebhookPublisher().publish("ex", {"id": "ex"}, "WORKFLOW_SUCCEEDED", None,
+                                       url=http_server.url + "/redirect?body=20000&to=/x")
+        # Not followed, not an error of its own: a redirect is no 2xx.
+        with pytest.raises(RuntimeError, match="answered 302"):
+            WebhookPublisher().publish("ex", {"id": "ex"}, "WORKFLOW_SUCCEEDED", None,
+                                       url=http_server.url + "/redirect?body=900&to=/x")
