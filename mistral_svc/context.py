@@ -46,6 +46,7 @@ class MistralContext(oslo_context.RequestContext):
         self.target = target
 
     def to_dict(self):
+        """oslo.context's dict with Mistral's extra fields, for RPC and storage."""
         data = super().to_dict()
         data.update({k: getattr(self, k) for k in _EXTRA})
         data["user_id"] = self.user_id
@@ -55,6 +56,7 @@ class MistralContext(oslo_context.RequestContext):
 
     @classmethod
     def from_dict(cls, values, **kwargs):
+        """The context ``to_dict`` gave (``kwargs`` override what it holds)."""
         values = dict(values or {})
         for key in _EXTRA + ("user_name", "project_name"):
             kwargs.setdefault(key, values.get(key))

@@ -29,6 +29,7 @@ _UNAUTHORIZED = "The request you have made requires authentication."
 
 
 def fault(start_response, status, msg, headers=()):
+    """Answer ``status`` with Mistral's JSON error body holding ``msg``."""
     body = json.dumps({"faultcode": "Client" if status.startswith("4") else "Server",
                        "faultstring": msg,
                        "debuginfo": None}).encode()

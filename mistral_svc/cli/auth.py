@@ -14,7 +14,9 @@ import os
 KEYSTONE = ("keystone", "")
 
 
-def _env(*names, default=None):
+def from_env(*names, default=None):
+    """The first of the environment variables ``names`` that is set and not empty, else
+    ``default``."""
     for name in names:
         value = os.environ.get(name)
         if value:
@@ -25,7 +27,7 @@ def _env(*names, default=None):
 def add_options(parser):
     """python-mistralclient's authentication options on ``parser``."""
     def opt(flag, dest, *env, help, **kw):
-        parser.add_argument(flag, dest=dest, default=kw.pop("default", None) or _env(*env),
+        parser.add_argument(flag, dest=dest, default=kw.pop("default", None) or from_env(*env),
                             help="%s (Env: %s)" % (help, " or ".join(env)), **kw)
 
     opt("--os-auth-url", "auth_url", "OS_AUTH_URL", help="Keystone URL")
@@ -50,10 +52,10 @@ def add_options(parser):
         "default keystone)")
     parser.add_argument("--auth-type", dest="auth_type", help="Alias of --os-auth-type")
     opt("--os-mistral-service-type", "service_type", "OS_MISTRAL_SERVICE_TYPE",
-        default=_env("OS_MISTRAL_SERVICE_TYPE", default="workflowv2"),
+        default=from_env("OS_MISTRAL_SERVICE_TYPE", default="workflowv2"),
         help="Service type of the API in the catalogue")
     opt("--os-mistral-endpoint-type", "endpoint_type", "OS_MISTRAL_ENDPOINT_TYPE",
-        "OS_INTERFACE", default=_env("OS_MISTRAL_ENDPOINT_TYPE", "OS_INTERFACE",
+        "OS_INTERFACE", default=from_env("OS_MISTRAL_ENDPOINT_TYPE", "OS_INTERFACE",
                                      default="publicURL"),
         help="Endpoint interface in the catalogue")
     opt("--os-cert", "cert", "OS_CERT", help="Client certificate for TLS")

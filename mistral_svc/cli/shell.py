@@ -5,7 +5,6 @@ python-mistralclient, so existing habits and scripts carry over.
 """
 
 import logging
-import os
 import sys
 from importlib import metadata
 
@@ -50,14 +49,6 @@ COMMAND_MODULES = (
 )
 
 
-def _env(*names, default=None):
-    for name in names:
-        value = os.environ.get(name)
-        if value:
-            return value
-    return default
-
-
 def _version():
     try:
         return metadata.version("mistral-svc")
@@ -100,7 +91,7 @@ class MistralShell(app.App):
         parser.add_argument(
             "--os-mistral-url",
             dest="mistral_url",
-            default=_env("MISTRAL_URL", "OS_MISTRAL_URL"),
+            default=auth.from_env("MISTRAL_URL", "OS_MISTRAL_URL"),
             help="Mistral API URL, including the version path "
             f"(Env: MISTRAL_URL or OS_MISTRAL_URL; default: from the service catalogue "
             f"with --os-auth-url, else {DEFAULT_URL}).",
@@ -108,20 +99,20 @@ class MistralShell(app.App):
         parser.add_argument(
             "--os-auth-token",
             dest="token",
-            default=_env("OS_AUTH_TOKEN"),
+            default=auth.from_env("OS_AUTH_TOKEN"),
             help="Authentication token, sent as X-Auth-Token (Env: OS_AUTH_TOKEN).",
         )
         parser.add_argument(
             "--os-project-id",
             dest="project_id",
-            default=_env("OS_PROJECT_ID", "OS_TENANT_ID"),
+            default=auth.from_env("OS_PROJECT_ID", "OS_TENANT_ID"),
             help="Current project ID, sent as X-Project-Id and used by "
             "member-get/member-update when no --member-id is given (Env: OS_PROJECT_ID).",
         )
         parser.add_argument(
             "--os-cacert",
             dest="cacert",
-            default=_env("OS_CACERT"),
+            default=auth.from_env("OS_CACERT"),
             help="CA bundle to verify the API's TLS certificate (Env: OS_CACERT).",
         )
         parser.add_argument(

@@ -95,6 +95,7 @@ _POISON = (ValueError, TypeError, OverflowError, RecursionError, db_exc.DBDataEr
 
 
 def unstorable_message(action_ex_id, error):
+    """The state_info of a task whose action's result could not be stored."""
     return ("The result of action execution %s could not be stored: %s: %s"
             % (action_ex_id, type(error).__name__, str(error)[:300]))
 

@@ -93,6 +93,7 @@ class TaskSpec:
 
     @property
     def publish_on_skip(self):
+        """What the task publishes when it is skipped (``publish-on-skip``)."""
         return self._d.get("publish-on-skip")
 
     @property

@@ -94,6 +94,7 @@ class Reverting:
         self._next_revert(self._progress())
 
     def refuse_while_reverting(self, what):
+        """Raise Refused for ``what`` (a user's request) while the execution reverts."""
         if self.reverting:
             raise Refused("Can't %s execution %s while it is reverting its tasks"
                           % (what, self.wf_ex.id))
