@@ -5,11 +5,14 @@ limit oslo.middleware's ``RequestBodySizeLimiter`` enforces, in front of this la
 body sent without a length is read through the limiter's reader, so its excess is a
 413 too. A JSON body must be an object and nest no deeper than ``MAX_JSON_DEPTH``; a
 deeper one is refused before anything (WSME, a controller, the engine) walks it
-recursively.
+recursively. A NUL character in the path, the query or a string of a JSON body is
+refused too: PostgreSQL cannot store or even compare one, so it would otherwise be an
+error on one database and not on another.
 """
 
 import io
 import json
+import urllib.parse
 
 from mistral_svc import exceptions as exc
 
@@ -40,6 +43,37 @@ def json_depth_exceeded(value, limit=MAX_JSON_DEPTH):
         stack.extend((child, depth + 1) for child in children
                      if isinstance(child, (dict, list)))
     return False
+
+
+def nul_field(value):
+    """The dotted path of the first key or string in ``value`` (decoded JSON) holding a
+    NUL character, or None. Iterative, like ``json_depth_exceeded``."""
+    stack = [(value, "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return path or "(body)"
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                child_path = "%s.%s" % (path, key) if path else str(key)
+                if "\x00" in str(key):
+                    return child_path
+                stack.append((child, child_path))
+        elif isinstance(item, list):
+            stack.extend((child, "%s[%d]" % (path, i)) for i, child in enumerate(item))
+    return None
+
+
+def _check_url(environ):
+    if "\x00" in environ.get("PATH_INFO", ""):
+        raise exc.InputError("The URL path contains a NUL character")
+    query = environ.get("QUERY_STRING") or ""
+    if "\x00" in query or "%00" in query:
+        for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
+            if "\x00" in name or "\x00" in value:
+                raise exc.InputError("The query parameter %s contains a NUL character"
+                                     % name.replace("\x00", ""))
 
 
 def loads(text, what="The request body"):
@@ -77,6 +111,7 @@ class BodyCheck:
         self.app = app
 
     def __call__(self, environ, start_response):
+        _check_url(environ)
         if environ.get("REQUEST_METHOD") in _BODY_METHODS:
             raw = _read_body(environ)
             environ["wsgi.input"] = io.BytesIO(raw)
@@ -100,3 +135,6 @@ def _check_json(raw):
     if json_depth_exceeded(body):
         raise exc.InputError("The request body nests deeper than %d levels"
                              % MAX_JSON_DEPTH)
+    field = nul_field(body)
+    if field is not None:
+        raise exc.InputError("Field %s contains a NUL character" % field)

@@ -104,6 +104,21 @@ def test_deeply_nested_bodies_are_refused(api):
     assert _count(api, "environments") == before
 
 
+def test_nul_characters_are_refused_on_every_database(api):
+    # PostgreSQL can neither store nor compare a NUL: refused alike everywhere.
+    before = _count(api, "executions")
+    r = api.app.post_json("/v2/executions", {"workflow_name": "\u0000"}, expect_errors=True)
+    assert r.status_int == 400 and "workflow_name" in r.json["faultstring"]
+    r = api.app.post_json("/v2/environments", {"name": "e", "variables": {"k\u0000": 1}},
+                          expect_errors=True)
+    assert r.status_int == 400 and "variables.k" in r.json["faultstring"]
+    r = api.app.get("/v2/workflows?name=a%00b", expect_errors=True)
+    assert r.status_int == 400 and "name" in r.json["faultstring"]
+    r = api.app.get("/v2/workflows/a%00b", expect_errors=True)
+    assert r.status_int == 400 and "NUL" in r.json["faultstring"]
+    assert _count(api, "executions") == before
+
+
 @pytest.mark.parametrize("query", ["nulls=__class__", "nulls=id,__dict__", "nulls=nothing",
                                    "created_at=gt:yesterday", "updated_at=in:a,b",
                                    "state_info=has:x&created_at=lte:2020-13-01"])
