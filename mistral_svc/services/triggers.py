@@ -37,6 +37,12 @@ def validate_pattern(pattern):
     """Raise InputError unless ``pattern`` is a cron expression croniter understands."""
     if not isinstance(pattern, str) or not croniter.croniter.is_valid(pattern):
         raise exc.InputError("The specified pattern is not valid: %s" % (pattern,))
+    try:
+        next_time(pattern, models.utcnow())
+    except croniter.CroniterError:
+        # A valid pattern no date matches (``0 0 31 2 *``) would fail every firing.
+        raise exc.InputError("The specified pattern is not valid: %s (no date matches "
+                             "it)" % (pattern,))
 
 
 def next_time(pattern, after):

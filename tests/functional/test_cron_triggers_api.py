@@ -91,6 +91,7 @@ def test_validation_errors(api, unique, wf):
     bad = [
         {"pattern": "every minute"},
         {"pattern": "* * * * * * * *"},
+        {"pattern": "0 0 31 2 *"},  # no date matches it
         {},
         {"pattern": "* * * * *", "remaining_executions": 0},
         {"first_execution_time": _minute(now + datetime.timedelta(hours=1)),
