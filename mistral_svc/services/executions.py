@@ -22,6 +22,9 @@ def task_result(task_row):
 def update_env(wf_ex_id, env):
     """Merge ``env`` into the execution's environment (allowed while it is not running
     actions against the old one: PAUSED, or IDLE)."""
+    if not isinstance(env, dict):
+        raise exc.InputError("params.env must be a JSON object, not %s"
+                             % type(env).__name__)
     with db_api.transaction():
         wf_ex = db_api.lock_workflow_execution(wf_ex_id)
         if wf_ex.state not in (states.PAUSED, states.IDLE, states.ERROR):

@@ -259,3 +259,21 @@ def test_lists_answer_every_field_they_are_asked_for(api, unique):
     actions = api.get("/v2/tasks/%s/action_executions?fields=output&include_output=true"
                       % task_id)["action_executions"]
     assert json.loads(actions[0]["output"]) == {"result": "Hello, F"}
+
+
+def test_an_env_update_that_is_no_object_is_a_400(api, unique):
+    name = "envup_" + unique
+    ex = api.run("""\
+version: '2.0'
+%s:
+  tasks:
+    t:
+      action: std.fail
+""" % name)
+    assert ex["state"] == "ERROR"
+    url = "/v2/executions/%s" % ex["id"]
+    for env in ("s", [1], 5):
+        err = api.put(url, {"params": json.dumps({"env": env})}, status=400)
+        assert "params.env must be a JSON object" in err["faultstring"]
+    api.put(url, {"params": json.dumps({"env": {"k": 1}})})
+    assert json.loads(api.get(url)["params"])["env"] == {"k": 1}
