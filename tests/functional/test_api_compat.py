@@ -392,3 +392,27 @@ def test_a_disabled_expression_language_refuses_definitions(api, unique):
     finally:
         config.CONF.clear_override("allowed_languages", group="expressions")
         config.apply_expression_limits()
+
+
+def test_workflow_executions_of_a_task_list_like_executions(api, unique):
+    child, parent = "wk_" + unique, "wp_" + unique
+    api.post_yaml("/v2/workflows", "version: '2.0'\n%s:\n  input: [n]\n  tasks:\n"
+                  "    t:\n      action: std.noop\n" % child)
+    api.post_yaml("/v2/workflows", "version: '2.0'\n%s:\n  tasks:\n    call:\n"
+                  "      with-items: n in [1, 2, 3]\n      workflow: %s n=<%% $.n %%>\n"
+                  % (parent, child))
+    ex = api.wait(api.start(parent)["id"])
+    assert ex["state"] == "SUCCESS", ex["state_info"]
+    task = api.tasks(ex["id"])["call"]
+    url = "/v2/tasks/%s/workflow_executions" % task["id"]
+    listed = api.get(url)["executions"]
+    assert len(listed) == 3 and {e["workflow_name"] for e in listed} == {child}
+    assert all(e["task_execution_id"] == task["id"] for e in listed)
+    page = api.get(url + "?limit=2")
+    assert len(page["executions"]) == 2
+    q = _query(page["next"])
+    assert q["task_execution_id"] == task["id"] and "/v2/executions?" in page["next"]
+    rest = api.get("/v2/executions?" + urllib.parse.urlencode(q))["executions"]
+    assert [e["id"] for e in page["executions"] + rest] == [e["id"] for e in listed]
+    api.get("/v2/tasks/00000000-0000-0000-0000-000000000000/workflow_executions",
+            status=404)

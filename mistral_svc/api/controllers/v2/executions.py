@@ -228,24 +228,32 @@ class ExecutionsController(rest.RestController):
                 updated_at=None, include_output=False, project_id=None, all_projects=False,
                 nulls=None):
         access.enforce_listing("executions", all_projects, project_id)
-        limit, keys, dirs = rest_utils.list_args(limit, sort_keys, sort_dirs)
-        fields = rest_utils.parse_fields(fields)
-        filters = rest_utils.filters_from(
-            workflow_name=workflow_name, workflow_id=workflow_id, description=description,
+        return list_executions(
+            marker, limit, sort_keys, sort_dirs, fields, tags=tags,
+            include_output=include_output, nulls=nulls, workflow_name=workflow_name,
+            workflow_id=workflow_id, description=description,
             task_execution_id=task_execution_id, root_execution_id=root_execution_id,
             state=state, state_info=state_info, created_at=created_at, updated_at=updated_at,
-            project_id=project_id, params=params, input=input, output=output,
-        )
-        for name in (nulls or "").split(","):
-            if name.strip():
-                filters[name.strip()] = ("eq", None)
-        undefer = [c for c in loaded_columns(fields) if c != "output" or include_output]
-        rows = db_api.list_(models.WorkflowExecution, filters, limit, marker, keys, dirs,
-                            tags=tags, undefer=undefer)
-        return resources.Executions(
-            executions=[execution_resource(r, fields, with_output=include_output)
-                        for r in rows],
-            next=rest_utils.next_link("executions", rows, limit, {
-                "sort_keys": ",".join(keys), "sort_dirs": ",".join(dirs),
-                "fields": ",".join(fields) if fields else None}),
-        )
+            project_id=project_id, params=params, input=input, output=output)
+
+
+def list_executions(marker, limit, sort_keys, sort_dirs, fields, tags=None,
+                    include_output=False, nulls=None, link_extra=None, **filter_args):
+    """A page of executions matching ``filter_args`` (Mistral's filter syntax), with
+    the ``next`` link (which also repeats ``link_extra``)."""
+    limit, keys, dirs = rest_utils.list_args(limit, sort_keys, sort_dirs)
+    fields = rest_utils.parse_fields(fields)
+    filters = rest_utils.filters_from(**filter_args)
+    for name in (nulls or "").split(","):
+        if name.strip():
+            filters[name.strip()] = ("eq", None)
+    undefer = [c for c in loaded_columns(fields) if c != "output" or include_output]
+    rows = db_api.list_(models.WorkflowExecution, filters, limit, marker, keys, dirs,
+                        tags=tags, undefer=undefer)
+    return resources.Executions(
+        executions=[execution_resource(r, fields, with_output=include_output)
+                    for r in rows],
+        next=rest_utils.next_link("executions", rows, limit, dict(link_extra or {}, **{
+            "sort_keys": ",".join(keys), "sort_dirs": ",".join(dirs),
+            "fields": ",".join(fields) if fields else None})),
+    )

@@ -126,11 +126,38 @@ class TaskSubExecutionsController(rest.RestController):
             execution_resource(r, with_output=include_output) for r in rows])
 
 
+class TaskWorkflowExecutionsController(rest.RestController):
+    """The executions a workflow task started, as a list like /v2/executions (with its
+    filters and pagination), as Mistral's /v2/tasks/{id}/workflow_executions."""
+
+    @rest_utils.wsexpose(resources.Executions, wtypes.text, wtypes.text, int, wtypes.text,
+                         wtypes.text, [wtypes.text], wtypes.text, wtypes.text, wtypes.text,
+                         [wtypes.text], wtypes.text, wtypes.text, wtypes.text, wtypes.text,
+                         wtypes.text, wtypes.text, wtypes.text, bool)
+    def get_all(self, task_execution_id, marker=None, limit=None, sort_keys="created_at",
+                sort_dirs="asc", fields=None, workflow_name=None, workflow_id=None,
+                description=None, tags=None, params=None, state=None, state_info=None,
+                input=None, output=None, created_at=None, updated_at=None,
+                include_output=False):
+        from mistral_svc.api.controllers.v2.executions import list_executions
+
+        db_api.get(models.TaskExecution, task_execution_id)
+        return list_executions(
+            marker, limit, sort_keys, sort_dirs, fields, tags=tags,
+            include_output=include_output,
+            link_extra={"task_execution_id": task_execution_id},
+            task_execution_id=task_execution_id, workflow_name=workflow_name,
+            workflow_id=workflow_id, description=description, params=params, state=state,
+            state_info=state_info, input=input, output=output, created_at=created_at,
+            updated_at=updated_at)
+
+
 class TasksController(rest.RestController):
     """Task executions."""
 
     action_executions = ae_ctrl.TaskActionExecutionsController()
     executions = TaskSubExecutionsController()
+    workflow_executions = TaskWorkflowExecutionsController()
 
     @rest_utils.wsexpose(resources.Task, wtypes.text, body=resources.Task)
     def put(self, id, body):
