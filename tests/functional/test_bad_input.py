@@ -130,7 +130,9 @@ def test_bad_filters_are_400(api, query):
 
 def test_filters_on_dates_and_numbers_still_work(api):
     assert api.get("/v2/executions?created_at=gt:2000-01-01T00:00:00")["executions"] is not None
-    assert api.get("/v2/cron_triggers?remaining_executions=3")["cron_triggers"] == []
+    # Other modules' triggers share the database: only what the filter keeps is known.
+    triggers = api.get("/v2/cron_triggers?remaining_executions=3")["cron_triggers"]
+    assert all(t["remaining_executions"] == 3 for t in triggers)
     assert api.get("/v2/executions?created_at=has:20")["executions"] is not None
 
 
