@@ -30,6 +30,8 @@ class Controlling:
         """Resume a paused execution: held tasks start, held transitions run, paused
         sub-workflows resume, and a paused parent resumes too."""
         wf_ex = self.wf_ex
+        if env is not None and not isinstance(env, dict):
+            raise Refused("params.env must be a JSON object, not %s" % type(env).__name__)
         if wf_ex.state == states.RUNNING:
             return self.step()
         if wf_ex.state != states.PAUSED:

@@ -277,3 +277,23 @@ version: '2.0'
         assert "params.env must be a JSON object" in err["faultstring"]
     api.put(url, {"params": json.dumps({"env": {"k": 1}})})
     assert json.loads(api.get(url)["params"])["env"] == {"k": 1}
+
+
+def test_a_resume_with_an_env_that_is_no_object_is_a_400(api, unique):
+    name = "envres_" + unique
+    api.create_workflow("""\
+version: '2.0'
+%s:
+  tasks:
+    t:
+      action: std.noop
+      pause-before: true
+""" % name)
+    ex_id = api.start(name)["id"]
+    api.wait(ex_id, states=("PAUSED",))
+    url = "/v2/executions/%s" % ex_id
+    err = api.put(url, {"state": "RUNNING", "params": json.dumps({"env": "s"})}, status=400)
+    assert "params.env must be a JSON object" in err["faultstring"]
+    assert api.get(url)["state"] == "PAUSED"
+    api.put(url, {"state": "RUNNING", "params": json.dumps({"env": {"k": 1}})})
+    assert api.wait(ex_id)["state"] == "SUCCESS"

@@ -46,6 +46,16 @@ def test_resume_with_an_env_updates_what_env_shows():
     assert wf_ex.output == {"region": "south"}
 
 
+@pytest.mark.parametrize("env", ["s", [1], 5])
+def test_resume_with_an_env_that_is_no_object_is_refused_and_changes_nothing(env):
+    r, ex = run(SLOW, executor=scripted(a=PENDING))
+    r.pause(ex)
+    before = r.store.to_dict()
+    with pytest.raises(Refused, match="params.env must be a JSON object"):
+        r.resume(ex, env=env)
+    assert r.store.to_dict() == before
+
+
 def test_pause_and_resume_twice_change_nothing_the_second_time():
     r, ex = run(SLOW, executor=scripted(a=PENDING))
     r.pause(ex)
