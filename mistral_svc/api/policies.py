@@ -6,6 +6,8 @@ them in the policy file (``[oslo_policy] policy_file``, ``policy.yaml`` by defau
 ``oslopolicy-sample-generator --namespace mistral_svc`` lists them all.
 """
 
+import functools
+
 from oslo_policy import policy
 
 ADMIN_ONLY = "rule:admin_only"
@@ -93,6 +95,8 @@ def get_enforcer():
     return enforcer
 
 
+@functools.lru_cache(maxsize=1)
 def names():
-    """The names of every operation rule."""
-    return {r.name for r in list_rules()[len(_BASE):]}
+    """The names of every operation rule (built once: every request checks its rule's
+    name against them, and building the rules parses each default)."""
+    return frozenset(r.name for r in list_rules()[len(_BASE):])
