@@ -4,7 +4,8 @@ An executor acknowledges every action execution before it runs it. Most actions 
 within milliseconds, and their result settles them in a transaction of its own: writing
 each acknowledgement as well would double the writes of a chain. So an engine keeps the
 acknowledgements it receives for ``DELAY`` seconds and writes, in one statement, only
-those whose result has not arrived meanwhile.
+those whose result has not reached it meanwhile (a result waiting in this engine to be
+applied counts: a burst of with-items results writes no acknowledgement).
 
 Nothing is lost if this engine dies holding some: live executors report what they run
 with every heartbeat, which acknowledges too, well before any engine would send an
@@ -20,7 +21,7 @@ from mistral_svc.workflow import states
 
 LOG = logging.getLogger(__name__)
 
-DELAY = 0.25
+DELAY = 0.5
 _TABLE = models.ActionExecution.__table__
 
 

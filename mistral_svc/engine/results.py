@@ -65,6 +65,9 @@ def on_actions_complete(results):
 
 def deliver(wf_ex_id, items):
     """Apply results of one workflow execution's actions (see the module docstring)."""
+    # A result in hand settles the acknowledgement: should this engine die before it is
+    # stored, its executor sends the result again and reports it by heartbeat.
+    acks.BUFFER.settled([i for i, _ in items])
     with _mailbox_lock:
         _mailboxes.setdefault(wf_ex_id, []).extend(items)
         if wf_ex_id in _draining:
@@ -143,7 +146,7 @@ def _apply(wf_ex_id, batch):
         for item in batch:
             _apply_one(wf_ex_id, item, decide)
         return
-    _settled(wf_ex_id, batch, conductor)
+    _log_dropped(wf_ex_id, batch, conductor)
 
 
 def _apply_one(wf_ex_id, item, decide):
@@ -153,11 +156,10 @@ def _apply_one(wf_ex_id, item, decide):
     except exc.SizeLimitExceeded as e:
         failed = {"error": "Failed to handle action completion [error=%s]" % e}
         conductor = apply.on_execution(wf_ex_id, decide([(action_ex_id, failed)]))
-    _settled(wf_ex_id, [item], conductor)
+    _log_dropped(wf_ex_id, [item], conductor)
 
 
-def _settled(wf_ex_id, batch, conductor):
-    acks.BUFFER.settled([i for i, _ in batch])
+def _log_dropped(wf_ex_id, batch, conductor):
     for action_ex_id in conductor.dropped:
         LOG.warning("result for unknown action execution %s of workflow execution %s "
                     "dropped", action_ex_id, wf_ex_id)
