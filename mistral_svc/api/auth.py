@@ -18,6 +18,7 @@ import json
 import logging
 
 from mistral_svc import config, context
+from mistral_svc.api import bodies
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
@@ -56,9 +57,11 @@ def target_params(environ):
     raw = environ.get("HTTP_X_TARGET_SERVICE_CATALOG")
     if raw:
         try:
-            catalog = json.loads(base64.b64decode(raw).decode())
+            text = base64.b64decode(raw).decode()
         except ValueError:
             raise ValueError("X-Target-Service-Catalog must be base64-encoded JSON")
+        # Bounded like every body: JSON nested past the recursion limit is a ValueError.
+        catalog = bodies.loads(text, "X-Target-Service-Catalog")
     return {
         "auth_uri": uri, "auth_token": token, "insecure": insecure == "True",
         "project_id": environ.get("HTTP_X_TARGET_PROJECT_ID"),
