@@ -53,9 +53,20 @@ def _status_and_message(e):
     return 500, "Internal server error"
 
 
+class ServerSideError(Exception):
+    """A 5xx for WSME to render: faultcode ``Server`` (as Mistral answers a server
+    error) and a message safe to show."""
+
+    def __init__(self, msg, code=500):
+        super().__init__(msg)
+        self.code = code
+        self.faultstring = msg
+
+
 def _guard(func):
-    """Every error becomes a ClientSideError with the right status and a message safe
-    to show, so WSME never renders an internal exception's text."""
+    """Every error becomes a ClientSideError (4xx) or a ServerSideError (5xx) with the
+    right status and a message safe to show, so WSME never renders an internal
+    exception's text."""
 
     @functools.wraps(func)
     def guarded(*args, **kwargs):
@@ -65,6 +76,8 @@ def _guard(func):
             raise
         except Exception as e:  # noqa: BLE001 - every error gets a clean response
             code, msg = _status_and_message(e)
+            if code >= 500:
+                raise ServerSideError(msg, code) from None
             raise wsme.exc.ClientSideError(msg, status_code=code)
 
     return guarded

@@ -41,7 +41,9 @@ def _guard(func):
             raise exc.InvalidStateChange(str(e))
         except Exception as e:  # noqa: BLE001 - never leak a traceback to the caller
             LOG.exception("engine handler %s failed", func.__name__)
-            raise exc.EngineError("%s: %s" % (type(e).__name__, e))
+            # The details are in the engine's log; the caller learns only the kind.
+            raise exc.EngineError("Internal error in the engine (%s); see the engine's log"
+                                  % type(e).__name__)
 
     wrapper.__name__ = func.__name__
     return wrapper

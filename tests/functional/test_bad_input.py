@@ -188,3 +188,17 @@ def test_values_longer_than_their_column_name_it(api, url, body, field):
     assert r.status_int == 400, r.text
     assert re.fullmatch(r"%s is longer than \d+ characters" % field, r.json["faultstring"])
     assert _count(api, collection) == before
+
+
+def test_an_unexpected_error_is_a_server_fault_without_its_internals(api, monkeypatch):
+    from mistral_svc.api.controllers.v2 import executions
+
+    def broken(*args, **kwargs):
+        raise TypeError("internal detail: dict() argument after **")
+
+    monkeypatch.setattr(executions.rest_utils, "parse_fields", broken)  # the API alone uses it
+    r = api.app.get("/v2/executions/some-id", expect_errors=True)
+    assert r.status_int == 500
+    assert r.json["faultcode"] == "Server"
+    assert r.json["faultstring"] == "Internal server error"
+    assert "internal detail" not in r.text
