@@ -226,8 +226,9 @@ action_std_http_opts = [
         "default_timeout",
         default=60,
         min=0,
-        help="Seconds std.http waits for a server when the action gives no timeout; "
-        "0 for no limit.",
+        help="Seconds std.http waits for a server to accept the connection, and then "
+        "for each further part of its answer (not for the whole request), when the "
+        "action gives no timeout; 0 for no limit.",
     ),
     cfg.IntOpt(
         "max_response_size_bytes",
