@@ -12,6 +12,7 @@ and project ids from Keystone instead of the openstack CLI; nothing else changes
 """
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -76,6 +77,8 @@ def main():
     os.chmod(os.path.join(bindir, "mistral"), 0o755)
     os.environ.setdefault("PBR_VERSION", "6.3.0")
     os.environ.pop("WITHOUT_AUTH", None)
+    # A SIGTERM (a timeout around the run) still stops the server and Keystone.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     ks, server, url = _stack()
     try:
         os.chdir(src)
