@@ -160,6 +160,9 @@ class MistralShell(app.App):
 
     @property
     def project_id(self):
+        """The caller's project: the one Keystone scoped the token to, once the client
+        has authenticated (so this builds the client first), else ``--os-project-id``."""
+        self.client  # noqa: B018 - authenticates, which learns the project
         return self.options.project_id or DEFAULT_PROJECT_ID
 
 

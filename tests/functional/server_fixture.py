@@ -216,22 +216,6 @@ def mistral_server(request):
     return _shared_server(request, "default", auth=False)
 
 
-@pytest.fixture(scope="session")
-def auth_server(request):
-    """A second server with ``[pecan] auth_enable = true``, for resource sharing.
-
-    Requests name their project with ``X-Project-Id``, the header keystonemiddleware
-    sets once it has checked a token. Should the server insist on real tokens, there is
-    no keystone here to get one from, and the tests using it are skipped.
-    """
-    server = _shared_server(request, "auth", auth=True)
-    resp = requests.get(server.url + "/workflows", timeout=10,
-                        headers={"X-Project-Id": "probe"})
-    if resp.status_code == 401:
-        pytest.skip("the API demands keystone tokens when auth is enabled")
-    return server
-
-
 _counter = [0]
 
 

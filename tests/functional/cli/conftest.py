@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from mistral_svc.cli import shell
-from tests.functional.server_fixture import auth_server, mistral_server  # noqa: F401
+from tests.functional.server_fixture import mistral_server  # noqa: F401
 
 
 class Result:

@@ -3,7 +3,7 @@
 import pytest
 from mistralclient.api import base, client
 
-from tests.functional.server_fixture import auth_server, mistral_server  # noqa: F401
+from tests.functional.server_fixture import mistral_server  # noqa: F401
 
 
 @pytest.fixture

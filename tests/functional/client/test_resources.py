@@ -4,7 +4,6 @@ members and event triggers."""
 import json
 
 import pytest
-from mistralclient.api import client
 
 from tests.functional import scenarios
 from tests.functional.server_fixture import controller_missing, unique
@@ -281,36 +280,6 @@ def test_members_need_authentication(mc, api_error):
     assert "authentication enabled" in err.message
     with api_error(400):
         mc.members.create(wf.id, "workflow", "other")
-
-
-@members_pending
-def test_share_a_workflow_with_another_project(auth_server, api_error):
-    owner = client.client(mistral_url=auth_server.url)
-    member_id = unique("project")
-    member = client.client(mistral_url=auth_server.url, project_id=member_id)
-    (wf,) = owner.workflows.create(scenarios.failing(unique("wf")))
-
-    shared = owner.members.create(wf.id, "workflow", member_id)
-    assert shared.resource_id == wf.id
-    assert shared.resource_type == "workflow"
-    assert shared.member_id == member_id
-    assert shared.status == "pending"
-    assert shared.project_id == wf.project_id
-    assert [m.member_id for m in owner.members.list(wf.id, "workflow")] == [member_id]
-
-    # The member sees its own record and accepts it (member_id defaults to itself).
-    assert member.members.get(wf.id, "workflow").status == "pending"
-    with api_error(404):  # as upstream: only the member's own record can change
-        owner.members.update(wf.id, "workflow", member_id)
-    assert member.members.update(wf.id, "workflow").status == "accepted"
-    assert owner.members.get(wf.id, "workflow", member_id).status == "accepted"
-
-    with api_error(409):
-        owner.members.create(wf.id, "workflow", member_id)
-    owner.members.delete(wf.id, "workflow", member_id)
-    assert owner.members.list(wf.id, "workflow") == []
-    with api_error(404):
-        owner.members.get(wf.id, "workflow", member_id)
 
 
 # -- event triggers ------------------------------------------------------------------
